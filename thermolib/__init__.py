@@ -17,4 +17,27 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_EXPORTS = {
+    "ParticleBath": "particle_bath",
+    "NDCChain": "chain",
+    "MarkovReductionError": "chain",
+    "Diode": "diode",
+    "FirstOrderValidityWarning": "diode",
+}
+
+__all__ = ["__version__", "forces", "sim", "stats", *sorted(_EXPORTS)]
+
+
+def __getattr__(name):
+    # Lazy: `import thermolib` stays cheap (no scipy/numba import until a model is used).
+    from importlib import import_module
+
+    if name in _EXPORTS:
+        return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    if name in ("forces", "sim", "stats", "sweep", "runcache", "fidelity"):
+        return import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(__all__) | {"sweep", "runcache", "fidelity"})
