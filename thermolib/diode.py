@@ -1,0 +1,449 @@
+"""Two-particle thermal diode: exact linear transport and the first-order nonlinear correction.
+
+Model (Defaveri & Anteneodo 2021, Eqs. (2)-(3)), with :math:`K_j = k_j + k_I`:
+
+.. math::
+
+    m_A \\ddot x + \\gamma_A \\dot x + k_A x + k_I (x - y) &= \\varepsilon f_A(x) + \\eta_A, \\\\
+    m_B \\ddot y + \\gamma_B \\dot y + k_B y + k_I (y - x) &= \\varepsilon f_B(y) + \\eta_B,
+
+:math:`\\langle \\eta_j(t)\\eta_j(t')\\rangle = 2\\gamma_j T_j \\delta(t-t')`, :math:`J = k_I\\langle (x-y)\\dot x\\rangle`
+(Eq. (14)), :math:`J = J_0 + \\varepsilon J_1 + O(\\varepsilon^2)` (Eq. (15)).
+
+Closed forms for arbitrary :math:`(m_A, m_B, \\gamma_A, \\gamma_B, k_A, k_B, k_I)` (beyond the paper,
+which prints them only for equal masses and dampings) follow from the characteristic polynomial
+:math:`P(s) = (m_A s^2 + \\gamma_A s + K_A)(m_B s^2 + \\gamma_B s + K_B) - k_I^2 = \\sum_i a_i s^{4-i}`:
+
+.. math::
+
+    a_0 = m_A m_B,\\ a_1 = m_A\\gamma_B + m_B\\gamma_A,\\ a_2 = m_A K_B + m_B K_A + \\gamma_A\\gamma_B,\\
+    a_3 = \\gamma_A K_B + \\gamma_B K_A,\\ a_4 = K_A K_B - k_I^2,
+
+with the Hurwitz determinant :math:`\\Delta = a_1 a_2 a_3 - a_0 a_3^2 - a_1^2 a_4 > 0`. Then
+
+.. math::
+
+    \\kappa_0 = \\frac{\\gamma_A\\gamma_B k_I^2 a_1}{\\Delta}, \\qquad
+    \\sigma_{mA} = 2\\gamma_B q,\\ \\sigma_{mB} = 2\\gamma_A q,\\
+    \\sigma_A = \\frac{K_B}{a_4} - 2\\gamma_B q,\\ \\sigma_B = \\frac{K_A}{a_4} - 2\\gamma_A q,
+
+with :math:`q = k_I^2 (a_1 a_2 - a_0 a_3)/(a_4 \\Delta)`, and
+:math:`\\beta_j = -\\partial \\ln\\kappa_0/\\partial k_j = (\\partial\\Delta/\\partial k_j)/\\Delta`.
+The first-order correction (Eqs. (20)-(21), (A30)) is a stiffness shift
+:math:`k_j \\to k_j - \\varepsilon g_j(\\langle z_j^2\\rangle)` (ERRATA D4):
+
+.. math::
+
+    \\kappa_1(T_A, T_B) = \\kappa_0 \\sum_j \\beta_j\\, g_j(\\sigma_{mj} T_m + \\sigma_j T_j),
+    \\qquad J_1 = \\kappa_1 (T_A - T_B).
+
+References
+----------
+Defaveri, Anteneodo, "Analytical results for a minimalist thermal diode", Phys. Rev. E 104,
+014106 (2021), arXiv:2105.01849; corrections D1-D9 in the book's errata page.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _validation as _v
+from .forces import Force, as_force
+
+__all__ = [
+    "Diode",
+    "FirstOrderValidityWarning",
+    "LinearSystem",
+    "beta_printed",
+    "VALIDITY_THRESHOLD",
+]
+
+#: Above this value of eps |g_j| / (k_j + k_I) the first-order current is off by more than ~10 %
+#: in the Fig. 2 setting (ERRATA D9).
+VALIDITY_THRESHOLD = 0.15
+
+
+class FirstOrderValidityWarning(UserWarning):
+    """The first-order (in eps) current is being used outside its quantitative range (ERRATA D9)."""
+
+
+class LinearSystem(NamedTuple):
+    """Linear (eps = 0) dynamics of the state ``s = (x_A, x_B, p_A, p_B)``.
+
+    ``ds = drift @ s dt + noise @ diag(sqrt(T_A), sqrt(T_B)) dW``; the diffusion matrix is
+    ``noise @ diag(T_A, T_B) @ noise.T`` = diag(0, 0, 2 gamma_A T_A, 2 gamma_B T_B).
+    """
+
+    drift: np.ndarray  # (4, 4)
+    noise: np.ndarray  # (4, 2), per unit sqrt(temperature)
+
+
+def _temperature(name, x):
+    """Validated temperature: a scalar -> float, an array -> float array (both >= 0)."""
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return _v.temperature(name, x)
+    if isinstance(x, np.ndarray) and x.dtype == bool:
+        raise ValueError(f"{name} must be a real number or array of real numbers, got a boolean array")
+    return _v.real_array(name, x, lo=0.0)
+
+
+def _eps(x):
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return _v.real("eps", x)
+    return _v.real_array("eps", x)
+
+
+def _out(x):
+    x = np.asarray(x, dtype=float)
+    return float(x) if x.ndim == 0 else x
+
+
+@dataclass(frozen=True)
+class Diode:
+    """Parameters of the two-particle diode (one object for theory and simulation).
+
+    Parameters
+    ----------
+    m_A, m_B : float
+        Masses, > 0.
+    gamma_A, gamma_B : float
+        Langevin damping coefficients, > 0 (bath j has noise strength 2 gamma_j T_j).
+    k_A, k_B : float
+        Harmonic on-site stiffnesses, >= 0, not both zero (otherwise the centre of mass diffuses
+        and there is no steady state).
+    k_I : float
+        Interface (coupling) stiffness, > 0.
+    f_A, f_B : thermolib.forces force or None
+        Nonlinear on-site forces (multiplied by ``eps``); ``None`` means no force.
+
+    References
+    ----------
+    Eqs. (1)-(3) of Defaveri & Anteneodo (2021).
+    """
+
+    m_A: float = 1.0
+    m_B: float = 1.0
+    gamma_A: float = 1.0
+    gamma_B: float = 1.0
+    k_A: float = 1.0
+    k_B: float = 1.0
+    k_I: float = 1.0
+    f_A: Force | None = None
+    f_B: Force | None = None
+
+    def __post_init__(self):
+        for name in ("m_A", "m_B", "gamma_A", "gamma_B", "k_I"):
+            object.__setattr__(self, name, _v.positive(name, getattr(self, name)))
+        for name in ("k_A", "k_B"):
+            object.__setattr__(self, name, _v.nonnegative(name, getattr(self, name)))
+        if self.k_A == 0.0 and self.k_B == 0.0:
+            raise ValueError(
+                "k_A and k_B must not both be 0 (k_A + k_B must be > 0): without an on-site spring "
+                "the centre of mass diffuses freely and there is no steady state"
+            )
+        object.__setattr__(self, "f_A", as_force(self.f_A, "f_A"))
+        object.__setattr__(self, "f_B", as_force(self.f_B, "f_B"))
+
+    # ------------------------------------------------------------------ helpers
+    def swapped(self) -> "Diode":
+        """The same diode with the labels A and B exchanged (forces included)."""
+        return Diode(m_A=self.m_B, m_B=self.m_A, gamma_A=self.gamma_B, gamma_B=self.gamma_A,
+                     k_A=self.k_B, k_B=self.k_A, k_I=self.k_I, f_A=self.f_B, f_B=self.f_A)
+
+    def replace(self, **changes) -> "Diode":
+        """A copy with some parameters changed (validated again)."""
+        return replace(self, **changes)
+
+    @property
+    def is_symmetric_linear(self) -> bool:
+        """Equal masses, dampings and stiffnesses (Sec. V A of the paper)."""
+        return self.m_A == self.m_B and self.gamma_A == self.gamma_B and self.k_A == self.k_B
+
+    def _poly(self):
+        """Coefficients a0..a4 of P(s) and the Hurwitz determinant Delta."""
+        mA, mB, gA, gB = self.m_A, self.m_B, self.gamma_A, self.gamma_B
+        KA, KB, kI = self.k_A + self.k_I, self.k_B + self.k_I, self.k_I
+        a0 = mA * mB
+        a1 = mA * gB + mB * gA
+        a2 = mA * KB + mB * KA + gA * gB
+        a3 = gA * KB + gB * KA
+        a4 = self.k_A * self.k_B + kI * (self.k_A + self.k_B)  # = K_A K_B - k_I^2
+        delta = a1 * a2 * a3 - a0 * a3 * a3 - a1 * a1 * a4
+        return a0, a1, a2, a3, a4, delta
+
+    # ------------------------------------------------------------------ zeroth order
+    def linear_system(self) -> LinearSystem:
+        """Drift and noise matrices of the eps = 0 dynamics, state ``(x_A, x_B, p_A, p_B)``.
+
+        .. math:: \\dot x_j = p_j/m_j, \\quad
+                  \\dot p_A = -K_A x_A + k_I x_B - (\\gamma_A/m_A) p_A + \\sqrt{2\\gamma_A T_A}\\,\\xi_A
+
+        (and A <-> B), Eqs. (6)-(7) of the paper.
+        """
+        mA, mB, gA, gB, kI = self.m_A, self.m_B, self.gamma_A, self.gamma_B, self.k_I
+        drift = np.array([
+            [0.0, 0.0, 1.0 / mA, 0.0],
+            [0.0, 0.0, 0.0, 1.0 / mB],
+            [-(self.k_A + kI), kI, -gA / mA, 0.0],
+            [kI, -(self.k_B + kI), 0.0, -gB / mB],
+        ])
+        noise = np.zeros((4, 2))
+        noise[2, 0] = math.sqrt(2.0 * gA)
+        noise[3, 1] = math.sqrt(2.0 * gB)
+        return LinearSystem(drift, noise)
+
+    def covariance(self, T_A, T_B) -> np.ndarray:
+        """Stationary covariance of ``(x_A, x_B, p_A, p_B)`` at eps = 0 (Lyapunov equation).
+
+        Solves :math:`A C + C A^T + B\\,\\mathrm{diag}(T_A, T_B)\\,B^T = 0` with scipy.
+        """
+        from scipy.linalg import solve_continuous_lyapunov
+
+        T_A = _v.temperature("T_A", T_A)
+        T_B = _v.temperature("T_B", T_B)
+        A, B = self.linear_system()
+        D = B @ np.diag([T_A, T_B]) @ B.T
+        C = solve_continuous_lyapunov(A, -D)
+        return 0.5 * (C + C.T)
+
+    def linear_current(self, T_A, T_B) -> float:
+        """Exact eps = 0 current :math:`J_0 = k_I \\langle (x_A - x_B) p_A\\rangle / m_A` from
+        :meth:`covariance` (Eq. (16)); an independent route to :meth:`kappa0`."""
+        C = self.covariance(T_A, T_B)
+        return self.k_I * (C[0, 2] - C[1, 2]) / self.m_A
+
+    def kappa0(self, method: str = "closed") -> float:
+        """Linear conductance, :math:`J_0 = \\kappa_0 (T_A - T_B)` (Eqs. (18)-(19)).
+
+        Parameters
+        ----------
+        method : {"closed", "frequency", "lyapunov"}
+            ``closed``: :math:`\\kappa_0 = \\gamma_A\\gamma_B k_I^2 a_1/\\Delta` (arbitrary parameters;
+            reduces to (A32) for equal masses and dampings). ``frequency``: quadrature of the
+            corrected Eq. (19) (ERRATA D2),
+            :math:`\\int \\frac{d\\omega}{2\\pi} \\frac{2\\gamma_A\\gamma_B k_I^2\\omega^2}{|ab - k_I^2|^2}`.
+            ``lyapunov``: :meth:`linear_current` at :math:`T_A = 1, T_B = 0`.
+
+        References
+        ----------
+        Eqs. (18), (19), (A18), (A32), (A39), (A44), (A48).
+        """
+        if method == "closed":
+            a0, a1, a2, a3, a4, delta = self._poly()
+            return self.gamma_A * self.gamma_B * self.k_I**2 * a1 / delta
+        if method == "lyapunov":
+            return self.linear_current(1.0, 0.0)
+        if method == "frequency":
+            return self._frequency_integral(
+                lambda w, a, b: 2.0 * self.gamma_A * self.gamma_B * self.k_I**2 * w * w)
+        raise ValueError(f"method must be 'closed', 'frequency' or 'lyapunov', got {method!r}")
+
+    def _frequency_integral(self, numerator) -> float:
+        """:math:`\\int_{-\\infty}^{\\infty} \\frac{d\\omega}{2\\pi}\\, N(\\omega)/|a b - k_I^2|^2` for an even N."""
+        from scipy.integrate import quad
+
+        mA, mB, gA, gB, kI = self.m_A, self.m_B, self.gamma_A, self.gamma_B, self.k_I
+        KA, KB = self.k_A + kI, self.k_B + kI
+
+        def integrand(w):
+            a = KA - mA * w * w + 1j * gA * w
+            b = KB - mB * w * w + 1j * gB * w
+            return numerator(w, a, b) / abs(a * b - kI * kI) ** 2
+
+        # split at the normal-mode frequencies so quad resolves the resonances
+        Kmat = np.array([[KA / mA, -kI / mA], [-kI / mB, KB / mB]])
+        modes = np.sqrt(np.clip(np.sort(np.linalg.eigvals(Kmat).real), 0.0, None))
+        edges = np.unique(np.concatenate([[0.0], modes, [2.0 * modes[-1] + 1.0]]))
+        total = 0.0
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            total += quad(integrand, lo, hi, epsabs=0.0, epsrel=1e-13, limit=400)[0]
+        total += quad(integrand, edges[-1], np.inf, epsabs=0.0, epsrel=1e-13, limit=400)[0]
+        return 2.0 * total / (2.0 * math.pi)  # even integrand: fold onto omega > 0
+
+    def sigma(self):
+        """Variance coefficients :math:`(\\sigma_{mA}, \\sigma_A, \\sigma_{mB}, \\sigma_B)`.
+
+        Defined by Eqs. (A21)-(A22): :math:`\\langle x_A^2\\rangle = \\sigma_{mA} T_m + \\sigma_A T_A`,
+        :math:`\\langle x_B^2\\rangle = \\sigma_{mB} T_m + \\sigma_B T_B`, :math:`T_m = (T_A + T_B)/2`.
+        Closed form for arbitrary parameters:
+        :math:`\\sigma_{mA} = 2\\gamma_B q`, :math:`\\sigma_{mB} = 2\\gamma_A q`,
+        :math:`\\sigma_A = K_B/a_4 - \\sigma_{mA}`, :math:`\\sigma_B = K_A/a_4 - \\sigma_{mB}`, with
+        :math:`q = k_I^2(a_1 a_2 - a_0 a_3)/(a_4\\Delta)`; the :math:`K_j/a_4` are the equilibrium
+        (Boltzmann) variances. Hence :math:`\\gamma_A\\sigma_{mA} = \\gamma_B\\sigma_{mB}` (ERRATA D3).
+
+        References
+        ----------
+        Eqs. (21), (25)-(26), (A21)-(A22), (A33)-(A35), (A40)-(A41), (A45), (A49).
+        """
+        a0, a1, a2, a3, a4, delta = self._poly()
+        q = self.k_I**2 * (a1 * a2 - a0 * a3) / (a4 * delta)
+        s_mA = 2.0 * self.gamma_B * q
+        s_mB = 2.0 * self.gamma_A * q
+        s_A = (self.k_B + self.k_I) / a4 - s_mA
+        s_B = (self.k_A + self.k_I) / a4 - s_mB
+        return s_mA, s_A, s_mB, s_B
+
+    def variances(self, T_A, T_B, method: str = "closed"):
+        """Zeroth-order position variances :math:`(\\langle x_A^2\\rangle, \\langle x_B^2\\rangle)`.
+
+        ``closed`` uses :meth:`sigma` (broadcasts over arrays); ``lyapunov`` reads the diagonal of
+        :meth:`covariance` (scalars only).
+        """
+        if method == "lyapunov":
+            C = self.covariance(T_A, T_B)
+            return float(C[0, 0]), float(C[1, 1])
+        if method != "closed":
+            raise ValueError(f"method must be 'closed' or 'lyapunov', got {method!r}")
+        T_A = _temperature("T_A", T_A)
+        T_B = _temperature("T_B", T_B)
+        s_mA, s_A, s_mB, s_B = self.sigma()
+        T_m = 0.5 * (np.asarray(T_A) + np.asarray(T_B))
+        return _out(s_mA * T_m + s_A * np.asarray(T_A)), _out(s_mB * T_m + s_B * np.asarray(T_B))
+
+    def beta(self):
+        """:math:`(\\beta_A, \\beta_B)` with :math:`\\beta_j = -\\partial\\ln\\kappa_0/\\partial k_j`.
+
+        Closed form: :math:`\\beta_j = (\\partial\\Delta/\\partial k_j)/\\Delta` (``a_1`` does not depend
+        on the stiffnesses), e.g.
+        :math:`\\partial\\Delta/\\partial k_A = a_1(m_B a_3 + \\gamma_B a_2) - 2 a_0 a_3\\gamma_B - a_1^2 K_B`.
+        For equal masses and dampings this is (A36) and the *corrected* (A37),
+        :math:`\\beta_B = 2(1 - \\bar m(k_A - k_B))/\\mathrm{Den}` (ERRATA D1; the printed (A37) equals
+        :math:`\\beta_A`, see :func:`beta_printed`).
+
+        References
+        ----------
+        Eqs. (21), (27), (A28)-(A30), (A36)-(A37), (A42)-(A43), (A46)-(A47), (A50)-(A51).
+        """
+        a0, a1, a2, a3, a4, delta = self._poly()
+        mA, mB, gA, gB = self.m_A, self.m_B, self.gamma_A, self.gamma_B
+        KA, KB = self.k_A + self.k_I, self.k_B + self.k_I
+        dA = a1 * (mB * a3 + gB * a2) - 2.0 * a0 * a3 * gB - a1 * a1 * KB
+        dB = a1 * (mA * a3 + gA * a2) - 2.0 * a0 * a3 * gA - a1 * a1 * KA
+        return dA / delta, dB / delta
+
+    # ------------------------------------------------------------------ first order
+    def g_values(self, T_A, T_B):
+        """:math:`(g_A(\\langle x_A^2\\rangle), g_B(\\langle x_B^2\\rangle))` at the zeroth-order variances."""
+        vA, vB = self.variances(T_A, T_B)
+        return _out(self.f_A.g(vA)), _out(self.f_B.g(vB))
+
+    def kappa1(self, T_A, T_B):
+        """First-order conductance, :math:`J_1 = \\kappa_1(T_A, T_B)(T_A - T_B)` (Eq. (21), (A30)).
+
+        .. math:: \\kappa_1 = \\kappa_0\\,[\\beta_A g_A(\\sigma_{mA}T_m + \\sigma_A T_A)
+                               + \\beta_B g_B(\\sigma_{mB}T_m + \\sigma_B T_B)]
+
+        Equivalently :math:`J_1 = -\\sum_j (\\partial J_0/\\partial k_j)\\, g_j`: to first order the
+        force acts as the stiffness shift :math:`k_j \\to k_j - \\varepsilon g_j` (ERRATA D4).
+        Broadcasts over array temperatures.
+        """
+        gA, gB = self.g_values(T_A, T_B)
+        bA, bB = self.beta()
+        return _out(self.kappa0() * (bA * np.asarray(gA) + bB * np.asarray(gB)))
+
+    def validity(self, T_A, T_B, eps):
+        """First-order validity measure :math:`\\max_j \\varepsilon|g_j|/(k_j + k_I)` (ERRATA D9).
+
+        Keep it below ~0.15 for a first-order current within ~10 % of the true one.
+        """
+        eps = _eps(eps)
+        gA, gB = self.g_values(T_A, T_B)
+        rA = np.abs(eps) * np.abs(gA) / (self.k_A + self.k_I)
+        rB = np.abs(eps) * np.abs(gB) / (self.k_B + self.k_I)
+        return _out(np.maximum(rA, rB))
+
+    def _check_validity(self, T_A, T_B, eps, kappa1, stacklevel=3):
+        measure = np.asarray(self.validity(T_A, T_B, eps))
+        if np.any(measure > VALIDITY_THRESHOLD):
+            warnings.warn(
+                f"first-order perturbation theory is not quantitative here: eps*|g_j|/(k_j + k_I) "
+                f"reaches {measure.max():.3g} > {VALIDITY_THRESHOLD} (the nonlinear stiffness shift "
+                f"is not small; expect errors well above 10 %, ERRATA D9)",
+                FirstOrderValidityWarning, stacklevel=stacklevel)
+        k0 = self.kappa0()
+        ratio = np.abs(np.asarray(eps) * np.asarray(kappa1))
+        if np.any(ratio > k0):
+            warnings.warn(
+                f"eps*|kappa1| = {ratio.max():.3g} exceeds kappa0 = {k0:.3g}: the truncated current "
+                f"J0 + eps*J1 flows from cold to hot, which is unphysical (ERRATA D9)",
+                FirstOrderValidityWarning, stacklevel=stacklevel)
+
+    def current(self, T_A, T_B, eps=0.0):
+        """Heat current to first order, :math:`J = [\\kappa_0 + \\varepsilon\\kappa_1(T_A,T_B)](T_A - T_B)`.
+
+        Eqs. (15), (18), (20)-(21). Broadcasts over ``T_A``, ``T_B`` and ``eps``. Emits
+        :class:`FirstOrderValidityWarning` where first order is not trustworthy (ERRATA D9).
+        """
+        eps = _eps(eps)
+        T_A = _temperature("T_A", T_A)
+        T_B = _temperature("T_B", T_B)
+        k1 = self.kappa1(T_A, T_B)
+        if np.any(np.asarray(eps) != 0):
+            self._check_validity(T_A, T_B, eps, k1)
+        dT = np.asarray(T_A) - np.asarray(T_B)
+        return _out((self.kappa0() + np.asarray(eps) * np.asarray(k1)) * dT)
+
+    def rectification(self, T_h, T_c, eps, form: str = "first_order"):
+        """Rectification factor :math:`\\chi` (Eq. (24)).
+
+        Forward :math:`J_{AB} = [\\kappa_0 + \\varepsilon\\kappa_1(T_h, T_c)](T_h - T_c)` (A hot),
+        reverse :math:`J_{BA} = [\\kappa_0 + \\varepsilon\\kappa_1(T_c, T_h)](T_c - T_h)` (Eq. (23)).
+
+        Parameters
+        ----------
+        form : {"first_order", "ratio"}
+            ``first_order`` (default): the right-hand side of Eq. (24),
+            :math:`|\\varepsilon|\\,|\\kappa_1^{AB} - \\kappa_1^{BA}|/\\kappa_0` (exactly linear in eps).
+            ``ratio``: the definition
+            :math:`\\big||J_{AB}| - |J_{BA}|\\big| / [(|J_{AB}| + |J_{BA}|)/2]` evaluated with the
+            first-order currents (equal to ``first_order`` up to :math:`O(\\varepsilon^2)`; nan at
+            :math:`T_h = T_c`).
+        """
+        eps = _eps(eps)
+        T_h = _temperature("T_h", T_h)
+        T_c = _temperature("T_c", T_c)
+        if form not in ("first_order", "ratio"):
+            raise ValueError(f"form must be 'first_order' or 'ratio', got {form!r}")
+        k1_AB = self.kappa1(T_h, T_c)
+        k1_BA = self.kappa1(T_c, T_h)
+        if np.any(np.asarray(eps) != 0):
+            self._check_validity(T_h, T_c, eps, k1_AB)
+            self._check_validity(T_c, T_h, eps, k1_BA)
+        k0 = self.kappa0()
+        e = np.asarray(eps)
+        if form == "first_order":
+            return _out(np.abs(e) * np.abs(np.asarray(k1_AB) - np.asarray(k1_BA)) / k0)
+        dT = np.asarray(T_h) - np.asarray(T_c)
+        J_AB = np.abs((k0 + e * np.asarray(k1_AB)) * dT)
+        J_BA = np.abs((k0 + e * np.asarray(k1_BA)) * dT)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _out(np.abs(J_AB - J_BA) / (0.5 * (J_AB + J_BA)))
+
+
+def beta_printed(diode: Diode):
+    """:math:`(\\beta_A, \\beta_B)` exactly as printed in (A36)-(A37) (equal masses and dampings only).
+
+    Kept so the errata page can show the misprint (ERRATA D1): the printed (A37) has
+    :math:`1 - \\bar m(k_B - k_A)`, which equals (A36), i.e. :math:`\\beta_A`. The correct value is
+    :meth:`Diode.beta`. Example: :math:`k_A = 2, k_B = 1, k_I = 0.5, \\bar m = 1` gives printed
+    :math:`\\beta_B = 0.4`, exact :math:`\\beta_B = 0`.
+
+    Raises
+    ------
+    ValueError
+        If ``m_A != m_B`` or ``gamma_A != gamma_B`` (where (A36)-(A37) do not apply).
+    """
+    if not isinstance(diode, Diode):
+        raise ValueError(f"diode must be a thermolib.Diode, got {type(diode).__name__}")
+    if diode.m_A != diode.m_B or diode.gamma_A != diode.gamma_B:
+        raise ValueError("beta_printed needs m_A == m_B and gamma_A == gamma_B ((A36)-(A37) assume them)")
+    mbar = diode.m_A / diode.gamma_A**2
+    kA, kB, kI = diode.k_A, diode.k_B, diode.k_I
+    den = (4 * kI**2 + (kA - kB) ** 2) * mbar + 2 * (2 * kI + kA + kB)
+    beta_A = 2 * (1 + mbar * (kA - kB)) / den          # (A36), correct
+    beta_B = 2 * (1 - mbar * (kB - kA)) / den          # (A37) as printed (wrong sign)
+    return beta_A, beta_B
