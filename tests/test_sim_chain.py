@@ -1,0 +1,107 @@
+"""Chain simulators: exactness against the Lyapunov steady state, reproducibility, input checks.
+
+The harmonic chain between two Langevin baths is linear, so its steady covariance (and hence the
+bond current) is the solution of a continuous Lyapunov equation; BAOAB's time-step bias is
+O(dt^2) ~ (0.05)^2 relative and far below the statistical error used here.
+"""
+import numba
+import numpy as np
+import pytest
+import scipy.linalg as sl
+
+from thermolib.sim.chain import chain_current, langevin_chain_current
+from types import SimpleNamespace
+
+
+def lyapunov_current(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R):
+    """Exact steady bond current of the two-Langevin-bath chain (independent of the library)."""
+    Km = np.zeros((N, N))
+    for j in range(N - 1):
+        Km[j, j] += k
+        Km[j + 1, j + 1] += k
+        Km[j, j + 1] -= k
+        Km[j + 1, j] -= k
+    Km[0, 0] += K_L
+    Km[-1, -1] += K_R
+    G = np.zeros((N, N))
+    G[0, 0], G[-1, -1] = gamma_L, gamma_R
+    A = np.block([[np.zeros((N, N)), np.eye(N) / m], [-Km, -G / m]])
+    D = np.zeros((2 * N, 2 * N))
+    D[N, N], D[-1, -1] = 2 * gamma_L * T_L, 2 * gamma_R * T_R
+    C = sl.solve_continuous_lyapunov(A, -D)
+    return k / (2 * m) * (C[N, 0] - C[N, 1] + C[N + 1, 0] - C[N + 1, 1])
+
+
+BATH = SimpleNamespace(N_b=40, zeta=0.1, lam=1.0, p=2.0, L=25.0, eps=0.1)
+CHAIN = SimpleNamespace(bath=BATH, m=1.0, k=1.0, K=1.0, gamma_R=1.0)
+
+
+@pytest.mark.parametrize("args", [
+    (6, 1.0, 1.0, 1.0, 1.0, 0.5, 1.0, 2.0, 1.0),
+    (3, 2.0, 0.7, 0.2, 1.5, 1.3, 0.4, 0.5, 3.0),  # current flows right to left
+])
+def test_langevin_chain_current_equals_lyapunov(args):
+    res = langevin_chain_current(*args, t=4000, realizations=8, seed=11)
+    J = lyapunov_current(*args)
+    for name in ("current", "current_left", "current_right"):
+        z = (getattr(res, name) - J) / getattr(res, name + "_err")
+        assert abs(z) < 4, (name, getattr(res, name), J, z)
+
+
+def test_langevin_chain_at_equal_temperatures_carries_no_current_and_is_at_T():
+    res = langevin_chain_current(4, 1.0, 1.0, 0.5, 0.5, 1.0, 1.0, 1.5, 1.5, t=3000, seed=2)
+    assert abs(res.current / res.current_err) < 4
+    z = (res.temperature_profile - 1.5) / res.temperature_profile_err
+    assert np.all(np.abs(z) < 4)
+
+
+def test_single_realization_uses_batch_means():
+    res = langevin_chain_current(4, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 0.0, t=4000, realizations=1,
+                                 seed=4)
+    J = lyapunov_current(4, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 0.0)
+    assert res.current_err > 0 and abs(res.current - J) < 4 * res.current_err
+
+
+def test_same_seed_same_result_for_any_thread_count_and_different_seed_differs():
+    kw = dict(N=4, t=2.0, dt=0.004, burn_in=0.0, realizations=3)
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        a = chain_current(CHAIN, 2.0, 0.5, seed=7, **kw)
+        b = langevin_chain_current(4, 1, 1, 1, 1, 1, 1, 2.0, 0.5, t=20, seed=7, realizations=3)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        a2 = chain_current(CHAIN, 2.0, 0.5, seed=7, **kw)
+        b2 = langevin_chain_current(4, 1, 1, 1, 1, 1, 1, 2.0, 0.5, t=20, seed=7, realizations=3)
+    finally:
+        numba.set_num_threads(old)
+    assert a.current == a2.current and a.current_particles == a2.current_particles
+    assert np.array_equal(a.temperature_profile, a2.temperature_profile)
+    assert b.current == b2.current
+    c = chain_current(CHAIN, 2.0, 0.5, seed=8, **kw)
+    assert c.current != a.current
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(N=1), "N"), (dict(N=2.5), "N"), (dict(T_L=-1.0), "T_L"), (dict(T_R=-0.1), "T_R"),
+    (dict(t=1.0, burn_in=2.0), "burn_in"), (dict(seed=-3), "seed"), (dict(seed=1.5), "seed"),
+    (dict(dt=2.0), "dt"), (dict(realizations=0), "realizations"), (dict(estimator="left"), "estimator"),
+])
+def test_bad_input_is_rejected_before_any_work(kw, match):
+    args = dict(N=4, t=10.0, seed=1, T_L=1.0, T_R=0.0)
+    args.update(kw)
+    T_L, T_R = args.pop("T_L"), args.pop("T_R")
+    with pytest.raises(ValueError, match=match):
+        chain_current(CHAIN, T_L, T_R, **args)
+
+
+def test_langevin_bad_dt_names_the_allowed_range():
+    with pytest.raises(ValueError, match=r"dt = 3 is too large: need 0 < dt <= 0\.4"):
+        langevin_chain_current(4, 1, 1, 2, 2, 1, 1, 1, 0, t=10, dt=3.0, seed=1)
+
+
+def test_divergence_is_detected():
+    # bypass the dt check (private flag): Verlet is unstable for dt * omega_max > 2
+    with pytest.raises(FloatingPointError, match="diverged"):
+        langevin_chain_current(4, 1, 1, 1, 1, 0.1, 0.1, 1, 0, t=2000, dt=1.5, seed=1, _check=False)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        chain_current(CHAIN, 1.0, 0.0, N=3, t=3000, dt=1.2, seed=1, realizations=2, _check=False)

@@ -1,0 +1,283 @@
+"""Branch-free elementary functions that LLVM can vectorise inside the numba kernels.
+
+``np.exp``, ``np.log``, ``np.sin`` and ``np.cos`` compile to calls into libm, which stop LLVM from
+vectorising a loop over bath particles. The functions here are plain polynomial code with
+branch-free range reduction (selects, bit casts, ``rint``/``floor`` intrinsics), so a loop that
+calls them vectorises (AVX2/AVX-512), while staying within a few ulp of libm:
+
+=====================  =============================  ==========================================
+function               domain (accurate)              max. relative error (measured, tests)
+=====================  =============================  ==========================================
+:func:`exp`            ``-708 <= x <= 709``           ~2e-16
+:func:`log`            positive normal doubles        ~2e-16 (absolute ~1e-16 near ``x = 1``)
+:func:`sincos`         ``|x| <= 1e6``                 ~2e-16 (incl. near multiples of pi/2)
+:func:`sincos_turns`   any ``|u| < 2**50``            ~2e-16 for ``sin(2 pi u), cos(2 pi u)``
+:func:`box_muller`     ``u1 in (0, 1], u2 in [0, 1)`` two exact-in-law standard normals
+=====================  =============================  ==========================================
+
+Methods: Cody-Waite reduction with ``ln 2`` and ``pi/2`` split into exactly-multipliable parts,
+and the fdlibm minimax polynomials (Sun Microsystems, 1993) for ``exp`` (Taylor, degree 13 on
+``|r| <= ln2/2``), ``log`` (``log(1+f) = f - f^2/2 + s (f^2/2 + R(s^2))``, ``s = f/(2+f)``) and the
+sine/cosine kernels on ``[-pi/4, pi/4]``. :func:`sincos_turns` reduces *exactly* (``u - n/4`` is
+exact in binary), which is what the bath kernels use: bath particle positions are stored in units
+of the ring length, ``y = x/L`` in ``[0, 1)``, so ``cos(2 pi x/L)`` needs no lossy reduction.
+
+**Callers must be compiled with** ``@njit(error_model="numpy")``: under numba's default
+``error_model="python"`` every float division (one in :func:`log`) gets a ZeroDivisionError branch,
+which blocks vectorisation of the whole loop (measured: Box-Muller pair 4.8 ns vectorised vs 23 ns).
+
+All functions are ``@njit(inline="always")`` and compiled **without** fastmath: the reductions rely
+on the exact IEEE order of operations. A kernel that wants a fast floating-point reduction (a sum
+over particles) should put the sum in a separate, non-inlined function compiled with
+``fastmath={"reassoc"}`` (see :func:`sum_reassoc`), never turn on fastmath around these functions.
+
+Out-of-domain behaviour (documented, not checked, to stay branch-free): ``exp`` clamps its argument
+to ``[-745, 709.78]`` (NaN propagates); ``log`` of zero, negative or subnormal input is garbage;
+``sincos`` loses relative accuracy beyond ``|x| ~ 1e6``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, types
+from numba.extending import intrinsic
+
+__all__ = [
+    "exp", "log", "sincos", "sincos_turns", "box_muller", "sum_reassoc",
+    "normal_pair_fast",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# bit casts (vectorise to nothing: a register reinterpretation)
+
+@intrinsic
+def _f64_as_i64(typingctx, x):
+    if not isinstance(x, types.Float):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.int64))
+
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _i64_as_f64(typingctx, x):
+    if not isinstance(x, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return types.float64(types.int64), codegen
+
+
+# 1.5 * 2**52: adding it to a float with |n| < 2**51 integral value puts n in the low mantissa bits
+_SHIFT = 6755399441055744.0
+_SHIFT_BITS = np.int64(0x4338000000000000)
+
+
+@njit(inline="always", cache=True)
+def _int_of_integral(n_f):
+    """int64 of a float holding an integer value ``|n| < 2**51`` (vectorisable, unlike fptosi on AVX2)."""
+    return _f64_as_i64(n_f + _SHIFT) - _SHIFT_BITS
+
+
+@njit(inline="always", cache=True)
+def _float_of_int(n):
+    """float64 of an int64 ``|n| < 2**51`` (vectorisable, unlike sitofp on AVX2)."""
+    return _i64_as_f64(n + _SHIFT_BITS) - _SHIFT
+
+
+@njit(inline="always", cache=True)
+def _pow2(n):
+    """``2.0**n`` for integer ``-1022 <= n <= 1023`` from the exponent bits."""
+    return _i64_as_f64((n + np.int64(1023)) << np.int64(52))
+
+
+# ---------------------------------------------------------------------------------------------
+# exp
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # 0x3FE62E42 FEE00000: n * _LN2_HI is exact for |n| < 2**11
+_LN2_LO = 1.90821492927058770002e-10
+_EXP_HI = 709.782712893384
+_EXP_LO = -745.1332191019411
+
+# 1/k!, k = 2..13 (Taylor; |r| <= ln2/2 makes the remainder r^14/14! < 4e-18)
+_E2 = 1.0 / 2.0
+_E3 = 1.0 / 6.0
+_E4 = 1.0 / 24.0
+_E5 = 1.0 / 120.0
+_E6 = 1.0 / 720.0
+_E7 = 1.0 / 5040.0
+_E8 = 1.0 / 40320.0
+_E9 = 1.0 / 362880.0
+_E10 = 1.0 / 3628800.0
+_E11 = 1.0 / 39916800.0
+_E12 = 1.0 / 479001600.0
+_E13 = 1.0 / 6227020800.0
+
+
+@njit(inline="always", cache=True)
+def exp(x):
+    """``e**x`` (branch-free; relative error ~2e-16 for ``-708 <= x <= 709``)."""
+    x = _EXP_HI if x > _EXP_HI else x  # comparisons written so that NaN passes through
+    x = _EXP_LO if x < _EXP_LO else x
+    n_f = np.rint(x * _LOG2E)
+    r = (x - n_f * _LN2_HI) - n_f * _LN2_LO
+    p = _E13
+    p = p * r + _E12
+    p = p * r + _E11
+    p = p * r + _E10
+    p = p * r + _E9
+    p = p * r + _E8
+    p = p * r + _E7
+    p = p * r + _E6
+    p = p * r + _E5
+    p = p * r + _E4
+    p = p * r + _E3
+    p = p * r + _E2
+    p = p * (r * r) + r  # r + r^2/2 + ...
+    y = 1.0 + p
+    n = _int_of_integral(n_f)
+    half = n >> np.int64(1)  # two factors keep each 2**k in range down to subnormal results
+    return y * _pow2(half) * _pow2(n - half)
+
+
+# ---------------------------------------------------------------------------------------------
+# log
+
+_SQRT2 = 1.4142135623730951
+_LG1 = 6.666666666666735130e-01
+_LG2 = 3.999999999940941908e-01
+_LG3 = 2.857142874366239149e-01
+_LG4 = 2.222219843214978396e-01
+_LG5 = 1.818357216161805012e-01
+_LG6 = 1.531383769920937332e-01
+_LG7 = 1.479819860511658591e-01
+_MANT = np.int64(0x000FFFFFFFFFFFFF)
+_ONE_BITS = np.int64(0x3FF0000000000000)
+
+
+@njit(inline="always", cache=True)
+def log(x):
+    """Natural logarithm of a positive normal double (branch-free, ~1 ulp)."""
+    bits = _f64_as_i64(x)
+    e = (bits >> np.int64(52)) - np.int64(1023)
+    m = _i64_as_f64((bits & _MANT) | _ONE_BITS)  # x = m 2**e, m in [1, 2)
+    big = m > _SQRT2
+    m = 0.5 * m if big else m  # m in [sqrt(1/2), sqrt(2))
+    e = e + np.int64(1) if big else e
+    k = _float_of_int(e)
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    t1 = w * (_LG2 + w * (_LG4 + w * _LG6))
+    t2 = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7)))
+    R = t2 + t1
+    hfsq = 0.5 * f * f
+    return k * _LN2_HI - ((hfsq - (s * (hfsq + R) + k * _LN2_LO)) - f)
+
+
+# ---------------------------------------------------------------------------------------------
+# sin / cos
+
+_S1 = -1.66666666666666324348e-01
+_S2 = 8.33333333332248946124e-03
+_S3 = -1.98412698298579493134e-04
+_S4 = 2.75573137070700676789e-06
+_S5 = -2.50507602534068634195e-08
+_S6 = 1.58969099521155010221e-10
+_C1 = 4.16666666666666019037e-02
+_C2 = -1.38888888888741095749e-03
+_C3 = 2.48015872894767294178e-05
+_C4 = -2.75573143513906633035e-07
+_C5 = 2.08757232129817482790e-09
+_C6 = -1.13596475577881948265e-11
+
+_TWO_OVER_PI = 6.36619772367581382433e-01
+_PIO2_1 = 1.57079632673412561417e+00  # first 33 bits of pi/2
+_PIO2_2 = 6.07710050630396597660e-11  # next 33 bits
+_PIO2_3 = 2.02226624871116645580e-21  # next 33 bits
+_PIO2_3T = 8.47842766036889956997e-32  # the rest
+_TWO_PI_HI = 6.283185307179586
+_TWO_PI_LO = 2.4492935982947064e-16
+
+
+@njit(inline="always", cache=True)
+def _kernel_sincos(r):
+    """sin r, cos r for ``|r| <= pi/4`` (fdlibm minimax polynomials)."""
+    z = r * r
+    ps = _S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))
+    s = r + r * z * (_S1 + z * ps)
+    pc = z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6)))))
+    hz = 0.5 * z
+    w = 1.0 - hz
+    c = w + (((1.0 - w) - hz) + z * pc)  # 1 - z/2 + z^2 C(z) with the rounding of 1 - z/2 recovered
+    return s, c
+
+
+@njit(inline="always", cache=True)
+def _quadrant(s, c, n):
+    """(sin, cos) of ``r + n pi/2`` from ``s = sin r, c = cos r``."""
+    swap = (n & np.int64(1)) != 0
+    sn = c if swap else s
+    cs = s if swap else c
+    sn = -sn if (n & np.int64(2)) != 0 else sn
+    cs = -cs if ((n + np.int64(1)) & np.int64(2)) != 0 else cs
+    return sn, cs
+
+
+@njit(inline="always", cache=True)
+def sincos(x):
+    """``(sin x, cos x)`` (branch-free; ~1 ulp for ``|x| <= 1e6``)."""
+    n_f = np.rint(x * _TWO_OVER_PI)
+    r = ((x - n_f * _PIO2_1) - n_f * _PIO2_2) - n_f * _PIO2_3  # exact products for |n| < 2**20
+    r = r - n_f * _PIO2_3T
+    s, c = _kernel_sincos(r)
+    return _quadrant(s, c, _int_of_integral(n_f))
+
+
+@njit(inline="always", cache=True)
+def sincos_turns(u):
+    """``(sin 2 pi u, cos 2 pi u)``; the reduction ``u - n/4`` is exact, so any ``|u| < 2**50`` works."""
+    n_f = np.rint(4.0 * u)
+    r = u - 0.25 * n_f  # exact: |r| <= 1/8 and r is a multiple of ulp(u)
+    a = r * _TWO_PI_HI + r * _TWO_PI_LO
+    s, c = _kernel_sincos(a)
+    return _quadrant(s, c, _int_of_integral(n_f))
+
+
+# ---------------------------------------------------------------------------------------------
+# normals, sums
+
+
+@njit(inline="always", cache=True)
+def box_muller(u1, u2):
+    """Two independent standard normals from ``u1`` uniform on (0, 1] and ``u2`` uniform on [0, 1)."""
+    r = np.sqrt(-2.0 * log(u1))
+    s, c = sincos_turns(u2)
+    return r * c, r * s
+
+
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def sum_reassoc(a, n):
+    """``a[0] + ... + a[n-1]`` in a vectorised (reassociated, but deterministic) order.
+
+    Deliberately *not* inlined: its fastmath flags stay on its own instructions.
+    """
+    acc = 0.0
+    for i in range(n):
+        acc += a[i]
+    return acc
+
+
+def __getattr__(name):
+    # normal_pair_fast(s, j) lives with the generator in _rng.py (which imports this module).
+    if name == "normal_pair_fast":
+        from ._rng import normal_pair_fast
+
+        return normal_pair_fast
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
