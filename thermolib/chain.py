@@ -47,6 +47,7 @@ __all__ = [
     "ChainSteadyState",
     "langevin_chain_covariance",
     "langevin_chain_current",
+    "langevin_chain_relaxation_time",
     "langevin_chain_steady_state",
     "bond_currents",
     "infinite_chain_current",
@@ -212,6 +213,41 @@ def langevin_chain_current(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R) -> flo
           = \\frac{\\gamma_L}{m}\\Big(T_L - \\frac{\\langle p_1^2\\rangle}{m}\\Big).
     """
     return langevin_chain_steady_state(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R).current
+
+
+def langevin_chain_relaxation_time(N, m, k, K_L, K_R, gamma_L, gamma_R) -> float:
+    """Slowest relaxation time :math:`1/\\min_i|\\mathrm{Re}\\,\\lambda_i|` of the chain of
+    :func:`langevin_chain_steady_state` (eigenvalues of its drift matrix :math:`A`).
+
+    Means relax like :math:`e^{-t/\\tau}`, covariances (temperatures) like :math:`e^{-2t/\\tau}`. The
+    chain is damped only at its ends, so its long-wavelength modes are barely damped: for a uniform
+    chain :math:`\\tau` grows like :math:`N^3` (:math:`\\tau \\approx 7.8\\times10^3` at :math:`N = 32`,
+    :math:`m = k = K_{L,R} = \\gamma_{L,R} = 1`). A simulation started away from the steady state needs a
+    burn-in of several :math:`\\tau`.
+
+    Parameters
+    ----------
+    N, m, k, K_L, K_R, gamma_L, gamma_R
+        As in :func:`langevin_chain_steady_state` (temperatures do not enter).
+
+    Raises
+    ------
+    ValueError
+        If a parameter is out of range or the chain has no steady state.
+    """
+    N, m, k, K_L, K_R, gamma_L, gamma_R, _, _ = _validate_langevin(
+        N, m, k, K_L, K_R, gamma_L, gamma_R, 0.0, 0.0)
+    Phi = _stiffness_matrix(N, k, K_L, K_R)
+    A = np.zeros((2 * N, 2 * N))
+    A[:N, N:] = np.eye(N) / m
+    A[N:, :N] = -Phi
+    A[N, N] -= gamma_L / m
+    A[-1, -1] -= gamma_R / m
+    rate = np.min(-np.linalg.eigvals(A).real)
+    if not rate > 0:
+        raise ValueError(f"the chain has no steady state: the drift matrix is not Hurwitz "
+                         f"(max Re eigenvalue {-rate:.3g} >= 0)")
+    return float(1.0 / rate)
 
 
 def rll_current(N, m, k, gamma, T_L, T_R) -> float:
