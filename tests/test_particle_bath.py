@@ -194,3 +194,26 @@ def test_bath_is_frozen_and_normalises_types():
     assert type(b.N_b) is int and type(b.zeta) is float
     with pytest.raises(dataclasses.FrozenInstanceError):
         b.eps = 0.2
+
+
+def test_dynamic_response_reduces_to_markov_values_at_zero_frequency():
+    # omega = 0: softening eps^2 Var F / T and the Markov friction (closed forms), to round-off
+    b = ParticleBath()
+    kappa, gamma = b.dynamic_response(4.0, 0.0)
+    assert kappa == pytest.approx(b.eps**2 * b.variance() / 4.0, rel=1e-12)
+    assert gamma == pytest.approx(b.friction(4.0), rel=1e-12)
+
+
+def test_dynamic_response_is_the_fourier_transform_of_the_kernel():
+    # gamma(omega) = (eps^2/T) int_0^inf C(t) cos(omega t) dt, kappa(omega) = kappa(0) - omega (eps^2/T)
+    # int_0^inf C(t) sin(omega t) dt; quad over the exponentials to 1e-9 relative.
+    from scipy import integrate
+    b, T, w = ParticleBath(), 2.0, 1.3
+    kappa, gamma = b.dynamic_response(T, w)
+    cos_int = integrate.quad(lambda t: b.force_correlation(t, T), 0, np.inf, weight="cos", wvar=w)[0]
+    sin_int = integrate.quad(lambda t: b.force_correlation(t, T), 0, np.inf, weight="sin", wvar=w)[0]
+    assert gamma == pytest.approx(b.eps**2 / T * cos_int, rel=1e-9)
+    assert kappa == pytest.approx(b.eps**2 / T * (b.variance() - w * sin_int), rel=1e-9)
+    # vectorised over omega, and both decrease with frequency (the bath cannot follow fast motion)
+    k_arr, g_arr = b.dynamic_response(T, np.array([0.0, 0.5, 1.0, 2.0]))
+    assert np.all(np.diff(k_arr) < 0) and np.all(np.diff(g_arr) < 0)

@@ -337,3 +337,53 @@ class ParticleBath:
         """
         T = _v.positive("T", T)
         return self.eps**2 * self.zeta * self.L**2 * self.lam**2 * self.S() / (2 * math.pi**2 * T**2)
+
+    def dynamic_response(self, T, omega):
+        """Softening and friction per bath particle felt by a probe oscillating at frequency ``omega``.
+
+        Keeping the full :math:`O(\\varepsilon^2)` memory kernel instead of the Markov limit, the bath's
+        linear response to a probe motion :math:`q(t) \\propto e^{i\\omega t}` is
+        :math:`\\chi(\\omega) = (\\varepsilon^2/T)\\sum_n c_n/(1 + i\\omega\\tau_n)`. Its real part is a
+        (frequency-dependent) negative stiffness, its imaginary part a friction:
+
+        .. math::
+
+            \\kappa(\\omega) = \\frac{\\varepsilon^2}{T}\\sum_{n\\ge1}\\frac{c_n}{1 + \\omega^2\\tau_n^2},
+            \\qquad
+            \\gamma(\\omega) = \\frac{\\varepsilon^2}{T}\\sum_{n\\ge1}\\frac{c_n\\tau_n}{1 + \\omega^2\\tau_n^2},
+
+        with :math:`c_n = 2\\lambda^2 I_n(p)^2/I_0(p)^2` and :math:`\\tau_n = \\zeta L^2/(4\\pi^2 n^2 T)`.
+        At ``omega = 0`` they are the Markov values :math:`\\varepsilon^2\\mathrm{Var}\\,\\mathcal F/T` and
+        :meth:`friction`. A weakly damped probe of bare frequency :math:`\\omega_0` relaxes with
+        friction :math:`N_b\\gamma(\\omega_0)` and stiffness :math:`K - N_b\\kappa(\\omega_0)` to
+        :math:`O(\\varepsilon^2)`. (Beyond the paper; book errata "Beyond the paper".)
+
+        Parameters
+        ----------
+        T : float
+            Bath temperature, > 0.
+        omega : float or array_like
+            Angular frequency of the probe motion.
+
+        Returns
+        -------
+        kappa, gamma : float or numpy.ndarray
+            Softening (stiffness reduction) and friction per bath particle.
+
+        References
+        ----------
+        NDC paper, Appendix A.2 (the kernel :math:`C(t)` whose Laplace transform this is).
+        """
+        T = _v.positive("T", T)
+        omega = _v.real_array("omega", omega)
+        c = self.correlation_amplitudes(tol=0.0)
+        if c.size == 0:
+            zero = 0.0 * omega
+            return (zero, zero) if np.ndim(zero) else (float(zero), float(zero))
+        tau = self.relaxation_times(T, n_modes=c.size)
+        w = 1.0 / (1.0 + (np.asarray(omega)[..., None] * tau) ** 2)
+        kappa = self.eps**2 / T * np.sum(c * w, axis=-1)
+        gamma = self.eps**2 / T * np.sum(c * tau * w, axis=-1)
+        if np.ndim(kappa) == 0:
+            return float(kappa), float(gamma)
+        return kappa, gamma
