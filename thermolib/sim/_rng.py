@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._fastmath import box_muller
+from ._fastmath import _i64_as_f64, box_muller
 
 __all__ = ["seed_states", "stream_key", "next_u64", "uniform", "uniform_open", "normal_pair",
            "normal_pair_fast"]
@@ -33,7 +33,8 @@ _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _S17 = np.uint64(17)
-_TWO_M53 = 1.0 / 9007199254740992.0  # 2**-53
+_S12 = np.uint64(12)
+_ONE_BITS = np.uint64(0x3FF0000000000000)  # exponent bits of 1.0
 _TWO_PI = 6.283185307179586
 
 
@@ -117,15 +118,23 @@ def next_u64(s, j):
 
 
 @njit(inline="always", cache=True)
+def _one_to_two(u):
+    """``1 + k 2**-52`` from the top 52 bits ``k`` of ``u``: a double uniform on [1, 2), built in the
+    mantissa by bit operations (AVX2 has no 64-bit integer to double conversion, so ``float(u)``
+    would be scalarised; this vectorises)."""
+    return _i64_as_f64((u >> _S12) | _ONE_BITS)
+
+
+@njit(inline="always", cache=True)
 def uniform(s, j):
-    """A double uniform on [0, 1) with 53 random bits."""
-    return float(next_u64(s, j) >> _S11) * _TWO_M53
+    """A double uniform on [0, 1): ``k 2**-52`` with 52 random bits ``k`` (exact)."""
+    return _one_to_two(next_u64(s, j)) - 1.0
 
 
 @njit(inline="always", cache=True)
 def uniform_open(s, j):
-    """A double uniform on (0, 1] (safe inside a logarithm)."""
-    return (float(next_u64(s, j) >> _S11) + 1.0) * _TWO_M53
+    """A double uniform on (0, 1] (safe inside a logarithm): ``1 - k 2**-52`` (exact)."""
+    return 2.0 - _one_to_two(next_u64(s, j))
 
 
 @njit(inline="always", cache=True)

@@ -79,7 +79,7 @@ def _ndc_kernel(pstates, cstates, n, nb, m, k, K, eps, Lam, amp, pp, a, b, c1, c
         s = pstates[r]
         y = np.empty(nb)
         g = np.empty(nb)
-        spare = np.empty(nb)
+        spare = np.empty(2 * nb)
         fbuf = np.empty(nb)
         q = np.zeros(n)
         p = np.zeros(n)
