@@ -15,6 +15,10 @@ function               domain (accurate)              max. relative error (measu
 :func:`box_muller`     ``u1 in (0, 1], u2 in [0, 1)`` two exact-in-law standard normals
 =====================  =============================  ==========================================
 
+Polynomials are evaluated with fused multiply-adds (:func:`fma`, ``llvm.fma``: one rounding,
+deterministic, not a fastmath flag) and partly by Estrin's scheme (short dependency chains: the
+kernels' loops are latency-bound); the range reductions keep their exact IEEE sequence.
+
 Methods: Cody-Waite reduction with ``ln 2`` and ``pi/2`` split into exactly-multipliable parts,
 and the fdlibm minimax polynomials (Sun Microsystems, 1993) for ``exp`` (Taylor, degree 13 on
 ``|r| <= ln2/2``), ``log`` (``log(1+f) = f - f^2/2 + s (f^2/2 + R(s^2))``, ``s = f/(2+f)``) and the
@@ -152,18 +156,21 @@ def exp(x):
     x = _EXP_LO if x < _EXP_LO else x
     n_f = np.rint(x * _LOG2E)
     r = (x - n_f * _LN2_HI) - n_f * _LN2_LO
-    p = fma(_E13, r, _E12)
-    p = fma(p, r, _E11)
-    p = fma(p, r, _E10)
-    p = fma(p, r, _E9)
-    p = fma(p, r, _E8)
-    p = fma(p, r, _E7)
-    p = fma(p, r, _E6)
-    p = fma(p, r, _E5)
-    p = fma(p, r, _E4)
-    p = fma(p, r, _E3)
-    p = fma(p, r, _E2)
-    p = fma(p, r * r, r)  # r + r^2/2 + ...
+    # p = r + r^2 (E2 + E3 r + ... + E13 r^11), the inner polynomial by Estrin's scheme (FMA
+    # depth 4 instead of 12: the loops that call exp are latency-bound)
+    r2 = r * r
+    r4 = r2 * r2
+    a0 = fma(_E3, r, _E2)
+    a1 = fma(_E5, r, _E4)
+    a2 = fma(_E7, r, _E6)
+    a3 = fma(_E9, r, _E8)
+    a4 = fma(_E11, r, _E10)
+    a5 = fma(_E13, r, _E12)
+    b0 = fma(a1, r2, a0)
+    b1 = fma(a3, r2, a2)
+    b2 = fma(a5, r2, a4)
+    p = fma(fma(b2, r4, b1), r4, b0)
+    p = fma(p, r2, r)
     y = 1.0 + p
     n = _int_of_integral(n_f)
     half = n >> np.int64(1)  # two factors keep each 2**k in range down to subnormal results
@@ -235,9 +242,13 @@ _TWO_PI_LO = 2.4492935982947064e-16
 def _kernel_sincos(r):
     """sin r, cos r for ``|r| <= pi/4`` (fdlibm minimax polynomials)."""
     z = r * r
-    ps = fma(z, fma(z, fma(z, fma(z, _S6, _S5), _S4), _S3), _S2)
+    z2 = z * z
+    # the higher-order parts by Estrin's scheme (shorter FMA chains; they are tiny corrections)
+    ps = fma(fma(_S6, z, _S5), z2, fma(_S4, z, _S3))  # S3 + S4 z + S5 z^2 + S6 z^3
+    ps = fma(ps, z, _S2)
     s = fma(r * z, fma(z, ps, _S1), r)
-    pc = z * fma(z, fma(z, fma(z, fma(z, fma(z, _C6, _C5), _C4), _C3), _C2), _C1)
+    pc = fma(fma(fma(_C6, z, _C5), z, _C4), z2 * z, fma(fma(_C3, z, _C2), z, _C1))
+    pc = z * pc
     hz = 0.5 * z
     w = 1.0 - hz
     c = w + fma(z, pc, (1.0 - w) - hz)  # 1 - z/2 + z^2 C(z) with the rounding of 1 - z/2 recovered
