@@ -117,8 +117,9 @@ def _sweep(s, y, g, spare, fbuf, nb, qa, b, amp, p, odd):
     particle into ``spare`` (length ``2 nb``: the first normals in ``spare[:nb]`` for this step, the
     second ones in ``spare[nb:]`` for the following, odd, step).
 
-    Two loops (fission), each vectorised on its own: the draws (even steps only), then the update
-    with the force evaluation. ``spare`` must not be ``fbuf`` (with overlapping buffers the
+    Three loops (fission), each vectorised on its own: the draws (even steps only), the position
+    update with sin/cos, then exp (the loops are latency-bound: shorter bodies keep more
+    independent iterations in flight; measured 13.6 -> 8.1 ns per particle-step). ``spare`` must not be ``fbuf`` (with overlapping buffers the
     vectoriser's run-time alias check fails and the update loop runs scalar: measured 17 vs 10 ns
     per particle-step)."""
     if odd:
@@ -129,13 +130,16 @@ def _sweep(s, y, g, spare, fbuf, nb, qa, b, amp, p, odd):
             z1, z2 = normal_pair_fast(s, i)
             spare[i] = z1
             spare[nb + i] = z2
-    for i in range(nb):
+    for i in range(nb):  # positions, and sin/cos parked in g/fbuf
         yi = y[i] + qa * g[i] + b * spare[off + i]
         yi = yi - np.floor(yi)
         sn, cs = _sincos_turns(yi)
-        f = amp * _exp(p * (cs - 1.0))
         y[i] = yi
-        g[i] = f * sn
+        g[i] = sn
+        fbuf[i] = cs
+    for i in range(nb):  # force F and drift factor F sin
+        f = amp * _exp(p * (fbuf[i] - 1.0))
+        g[i] = f * g[i]
         fbuf[i] = f
     return _sum(fbuf, nb)
 
