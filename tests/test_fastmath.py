@@ -125,3 +125,23 @@ def test_sum_reassoc_is_a_sum(rng):
     a = rng.normal(size=1001)
     assert fm.sum_reassoc(a, a.size) == pytest.approx(a.sum(), rel=1e-13, abs=1e-12)
     assert fm.sum_reassoc(a, 3) == pytest.approx(a[:3].sum(), rel=1e-15)
+
+
+@njit(cache=True, error_model="numpy")
+def _fma_eval(a, b, c):
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = fm.fma(a[i], b[i], c[i])
+    return out
+
+
+def test_fma_is_correctly_rounded(rng):
+    from fractions import Fraction
+
+    a = rng.normal(size=2000) * 10.0 ** rng.integers(-5, 5, 2000)
+    b = rng.normal(size=2000)
+    c = -a * b * (1 + rng.normal(size=2000) * 1e-10)  # cancellation: a*b + c needs the exact product
+    out = _fma_eval(a, b, c)
+    ref = np.array([float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)])
+    assert np.array_equal(out, ref)
+    assert _fma_eval(np.array([0.1]), np.array([10.0]), np.array([-1.0]))[0] == 2.0**-54  # fl(1) hides it

@@ -65,3 +65,22 @@ def test_uniforms_are_uniform_and_lanes_uncorrelated():
 def test_seed_out_of_range_is_rejected():
     with pytest.raises(ValueError, match="seed"):
         seed_states(-1, 2)
+
+
+def test_uniforms_are_the_exact_53_bit_fractions():
+    # the bit-trick conversion must give exactly float(u >> 11) * 2**-53 of the raw xoshiro output
+    from thermolib.sim._rng import next_u64
+
+    @njit
+    def raw_and_uniform(s, n):
+        t = s.copy()
+        raw = np.empty(n, dtype=np.uint64)
+        u = np.empty(n)
+        for i in range(n):
+            raw[i] = next_u64(t, 0)
+            u[i] = uniform(s, 0)
+        return raw, u
+
+    raw, u = raw_and_uniform(seed_states(13, 1), 100_000)
+    ref = np.array([int(r) >> 11 for r in raw], dtype=np.float64) * 2.0**-53
+    assert np.array_equal(u, ref)

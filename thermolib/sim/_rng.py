@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._fastmath import box_muller
+from ._fastmath import _i64_as_f64, box_muller
 
 __all__ = ["seed_states", "stream_key", "next_u64", "uniform", "uniform_open", "normal_pair",
            "normal_pair_fast"]
@@ -34,6 +34,11 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 _S17 = np.uint64(17)
 _TWO_M53 = 1.0 / 9007199254740992.0  # 2**-53
+_S32 = np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_TWO52_BITS = np.uint64(0x4330000000000000)  # bits of 2.0**52
+_TWO52 = 4503599627370496.0
+_TWO32 = 4294967296.0
 _TWO_PI = 6.283185307179586
 
 
@@ -117,15 +122,26 @@ def next_u64(s, j):
 
 
 @njit(inline="always", cache=True)
+def _float_of_u53(k):
+    """``float(k)`` for an integer ``0 <= k < 2**53``, exactly, by bit operations: AVX2 has no
+    64-bit integer to double conversion (``float(k)`` would be scalarised), this vectorises.
+    ``k = kh 2**32 + kl``; each half becomes a double through the exponent of ``2**52``
+    (``(x | bits(2**52)) - 2**52 == x`` for ``x < 2**52``), and the recombination is exact."""
+    hi = _i64_as_f64((k >> _S32) | _TWO52_BITS) - _TWO52
+    lo = _i64_as_f64((k & _LOW32) | _TWO52_BITS) - _TWO52
+    return hi * _TWO32 + lo
+
+
+@njit(inline="always", cache=True)
 def uniform(s, j):
-    """A double uniform on [0, 1) with 53 random bits."""
-    return float(next_u64(s, j) >> _S11) * _TWO_M53
+    """A double uniform on [0, 1) with 53 random bits, ``k 2**-53`` (exact)."""
+    return _float_of_u53(next_u64(s, j) >> _S11) * _TWO_M53
 
 
 @njit(inline="always", cache=True)
 def uniform_open(s, j):
-    """A double uniform on (0, 1] (safe inside a logarithm)."""
-    return (float(next_u64(s, j) >> _S11) + 1.0) * _TWO_M53
+    """A double uniform on (0, 1] (safe inside a logarithm), ``(k + 1) 2**-53`` (exact)."""
+    return (_float_of_u53(next_u64(s, j) >> _S11) + 1.0) * _TWO_M53
 
 
 @njit(inline="always", cache=True)

@@ -79,7 +79,7 @@ def _ndc_kernel(pstates, cstates, n, nb, m, k, K, eps, Lam, amp, pp, a, b, c1, c
         s = pstates[r]
         y = np.empty(nb)
         g = np.empty(nb)
-        spare = np.empty(nb)
+        spare = np.empty(2 * nb)
         fbuf = np.empty(nb)
         q = np.zeros(n)
         p = np.zeros(n)
@@ -89,10 +89,11 @@ def _ndc_kernel(pstates, cstates, n, nb, m, k, K, eps, Lam, amp, pp, a, b, c1, c
         _forces(q, f, n, k, K, K, -eps * fsum + Lam)
         zspare = 0.0
         total = nburn + nbatch * batch_len
+        kb = 0  # batch of the current measured step, (step - nburn) // batch_len, by counting
+        in_batch = 0
         for step in range(total):
-            for j in range(n):
+            for j in range(n):  # B, A (one pass)
                 p[j] += h * f[j]
-            for j in range(n):
                 q[j] += h * p[j] / m
             if step & 1:
                 zR = zspare
@@ -110,12 +111,15 @@ def _ndc_kernel(pstates, cstates, n, nb, m, k, K, eps, Lam, amp, pp, a, b, c1, c
             for j in range(n):
                 p[j] += h * f[j]
             if step >= nburn:
-                kb = (step - nburn) // batch_len
                 out[r, kb, 0] += _bond_current(q, p, n, k, m)
                 out[r, kb, 1] += fpart * p[0] / m
                 out[r, kb, 2] += (pN * pN - pN_new * pN_new) / (2.0 * m * dt)
                 for j in range(n):
                     tk[j] += p[j] * p[j] / m
+                in_batch += 1
+                if in_batch == batch_len:
+                    in_batch = 0
+                    kb += 1
             if (step & 255) == 0 and _diverged(q, p, n):
                 bad[r] = 1
                 break

@@ -213,7 +213,15 @@ def _initial_factor(d, T_A, T_B, dt) -> np.ndarray:
 @njit(inline="always", cache=True, error_model="numpy")
 def _nonlinear(code, par, x, out, n):
     """``out[j] = f(x[j])`` for j < n (force of kernel ``code``); branch hoisted out of the loops."""
-    if code == 1:  # polynomial, Horner with the coefficient loop outside (vectorises over j)
+    if code == 1 and par.shape[0] <= 4:  # polynomial of degree <= 3: one fused Horner pass
+        c0 = par[0]
+        c1 = par[1] if par.shape[0] > 1 else 0.0
+        c2 = par[2] if par.shape[0] > 2 else 0.0
+        c3 = par[3] if par.shape[0] > 3 else 0.0
+        for j in range(n):
+            z = x[j]
+            out[j] = ((c3 * z + c2) * z + c1) * z + c0  # leading zeros: the same Horner values
+    elif code == 1:  # polynomial, Horner with the coefficient loop outside (vectorises over j)
         deg = par.shape[0] - 1
         cn = par[deg]
         for j in range(n):
@@ -261,6 +269,7 @@ def _block(st, r0, n, eps_l, imA, imB, h, cA, cB, sA, sB, KA, KB, kI,
     gB = np.zeros(B)
     nlA = np.zeros(B)
     nlB = np.zeros(B)
+    zero = np.zeros(B)
     # stationary initial condition of the discrete linear scheme, the same for every lane
     for j in range(n):
         z0, z1 = normal_pair_fast(s, j)
@@ -295,20 +304,21 @@ def _block(st, r0, n, eps_l, imA, imB, h, cA, cB, sA, sB, KA, KB, kI,
             pa = pA[e]
             pb = pB[e]
             a = ac[e]
+            # f(x) of the lane, or the constant zero array for eps = 0 / no force (never written)
             if ee != 0.0 and codeA != 0:
                 _nonlinear(codeA, parA, xa, nlA, n)
+                fa = nlA
             else:
-                for j in range(n):
-                    nlA[j] = 0.0
+                fa = zero
             if ee != 0.0 and codeB != 0:
                 _nonlinear(codeB, parB, xb, nlB, n)
+                fb = nlB
             else:
-                for j in range(n):
-                    nlB[j] = 0.0
+                fb = zero
             if last:
                 for j in range(n):
-                    FA = -KA * xa[j] + kI * xb[j] + ee * nlA[j]
-                    FB = -KB * xb[j] + kI * xa[j] + ee * nlB[j]
+                    FA = -KA * xa[j] + kI * xb[j] + ee * fa[j]
+                    FB = -KB * xb[j] + kI * xa[j] + ee * fb[j]
                     qa = pa[j] + h * FA
                     qb = pb[j] + h * FB
                     a[j] += wgt * half_kI * (xa[j] - xb[j]) * (qa * imA + qb * imB)
@@ -316,8 +326,8 @@ def _block(st, r0, n, eps_l, imA, imB, h, cA, cB, sA, sB, KA, KB, kI,
                 for j in range(n):
                     x1 = xa[j]
                     x2 = xb[j]
-                    FA = -KA * x1 + kI * x2 + ee * nlA[j]
-                    FB = -KB * x2 + kI * x1 + ee * nlB[j]
+                    FA = -KA * x1 + kI * x2 + ee * fa[j]
+                    FB = -KB * x2 + kI * x1 + ee * fb[j]
                     qa = pa[j] + k0 * FA  # B: closes step i-1
                     qb = pb[j] + k0 * FB
                     a[j] += wgt * half_kI * (x1 - x2) * (qa * imA + qb * imB)

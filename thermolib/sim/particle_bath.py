@@ -15,7 +15,7 @@ Numerics. Particle positions are stored in units of the ring, ``y = x/L`` in ``[
 position at the start of the step; the free-diffusion part of the step is exact in law. Each particle
 has its own random stream, ``stream = lane * N_b + i`` (lane = realization/trajectory, or probe
 value for :func:`mean_force`), so results do not depend on the number of threads. One Box-Muller
-pair serves two consecutive steps of a particle. The force ``F`` and the drift factor
+pair serves two consecutive steps of a particle (drawn, for all particles, in a separate loop). The force ``F`` and the drift factor
 ``F sin(2 pi y)`` are evaluated once per particle-step (branch-free :mod:`._fastmath`), and reused
 for the next step's drift.
 """
@@ -114,27 +114,33 @@ def _init_particles(s, y, g, fbuf, nb, amp, p):
 def _sweep(s, y, g, spare, fbuf, nb, qa, b, amp, p, odd):
     """One Euler-Maruyama step of ``nb`` particles with drift ``qa * F sin`` (``qa = a q``) and
     noise ``b z``; returns the new force sum ``sum_i F(x_i)``. Even steps draw a Box-Muller pair per
-    particle and keep the second number for the following (odd) step."""
+    particle into ``spare`` (length ``2 nb``: the first normals in ``spare[:nb]`` for this step, the
+    second ones in ``spare[nb:]`` for the following, odd, step).
+
+    Three loops (fission), each vectorised on its own: the draws (even steps only), the position
+    update with sin/cos, then exp (the loops are latency-bound: shorter bodies keep more
+    independent iterations in flight; measured 13.6 -> 8.1 ns per particle-step). ``spare`` must not be ``fbuf`` (with overlapping buffers the
+    vectoriser's run-time alias check fails and the update loop runs scalar: measured 17 vs 10 ns
+    per particle-step)."""
     if odd:
-        for i in range(nb):
-            yi = y[i] + qa * g[i] + b * spare[i]
-            yi = yi - np.floor(yi)
-            sn, cs = _sincos_turns(yi)
-            f = amp * _exp(p * (cs - 1.0))
-            y[i] = yi
-            g[i] = f * sn
-            fbuf[i] = f
+        off = nb
     else:
+        off = 0
         for i in range(nb):
             z1, z2 = normal_pair_fast(s, i)
-            spare[i] = z2
-            yi = y[i] + qa * g[i] + b * z1
-            yi = yi - np.floor(yi)
-            sn, cs = _sincos_turns(yi)
-            f = amp * _exp(p * (cs - 1.0))
-            y[i] = yi
-            g[i] = f * sn
-            fbuf[i] = f
+            spare[i] = z1
+            spare[nb + i] = z2
+    for i in range(nb):  # positions, and sin/cos parked in g/fbuf
+        yi = y[i] + qa * g[i] + b * spare[off + i]
+        yi = yi - np.floor(yi)
+        sn, cs = _sincos_turns(yi)
+        y[i] = yi
+        g[i] = sn
+        fbuf[i] = cs
+    for i in range(nb):  # force F and drift factor F sin
+        f = amp * _exp(p * (fbuf[i] - 1.0))
+        g[i] = f * g[i]
+        fbuf[i] = f
     return _sum(fbuf, nb)
 
 
@@ -152,7 +158,7 @@ def _mean_force_kernel(states, counts, qa_of_group, b, amp, p, nburn, nbatch, ba
         qa = qa_of_group[gi]
         y = np.empty(nb_max)
         g = np.empty(nb_max)
-        spare = np.empty(nb_max)
+        spare = np.empty(2 * nb_max)
         fbuf = np.empty(nb_max)
         _init_particles(s, y, g, fbuf, nb, amp, p)
         step = 0
@@ -275,7 +281,7 @@ def _probe_kernel(states, nb, amp, p, a, b, eps, Lam, K, m, v0, dt, nsteps, samp
         s = states[r]
         y = np.empty(nb)
         g = np.empty(nb)
-        spare = np.empty(nb)
+        spare = np.empty(2 * nb)
         fbuf = np.empty(nb)
         fsum = _init_particles(s, y, g, fbuf, nb, amp, p)
         q = 0.0
