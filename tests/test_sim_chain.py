@@ -68,10 +68,10 @@ def test_same_seed_same_result_for_any_thread_count_and_different_seed_differs()
     try:
         numba.set_num_threads(1)
         a = chain_current(CHAIN, 2.0, 0.5, seed=7, **kw)
-        b = langevin_chain_current(4, 1, 1, 1, 1, 1, 1, 2.0, 0.5, t=20, seed=7, realizations=3)
+        b = langevin_chain_current(4, 1, 1, 1, 1, 1, 1, 2.0, 0.5, t=20, burn_in=5.0, seed=7, realizations=3)
         numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
         a2 = chain_current(CHAIN, 2.0, 0.5, seed=7, **kw)
-        b2 = langevin_chain_current(4, 1, 1, 1, 1, 1, 1, 2.0, 0.5, t=20, seed=7, realizations=3)
+        b2 = langevin_chain_current(4, 1, 1, 1, 1, 1, 1, 2.0, 0.5, t=20, burn_in=5.0, seed=7, realizations=3)
     finally:
         numba.set_num_threads(old)
     assert a.current == a2.current and a.current_particles == a2.current_particles
@@ -105,3 +105,29 @@ def test_divergence_is_detected():
         langevin_chain_current(4, 1, 1, 1, 1, 0.1, 0.1, 1, 0, t=2000, dt=1.5, seed=1, _check=False)
     with pytest.raises(FloatingPointError, match="diverged"):
         chain_current(CHAIN, 1.0, 0.0, N=3, t=3000, dt=1.2, seed=1, realizations=2, _check=False)
+
+
+def test_default_burn_in_is_five_relaxation_times_and_a_short_run_says_so():
+    from thermolib.chain import langevin_chain_relaxation_time
+
+    tau = langevin_chain_relaxation_time(8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)  # ~103: N^3 growth
+    res = langevin_chain_current(8, 1, 1, 1, 1, 1, 1, 2.0, 1.0, t=12 * tau, realizations=2, seed=1)
+    assert res.settings["burn_in"] == pytest.approx(5 * tau, rel=1e-3)
+    # t too short for 5 tau: the bias is announced, not hidden
+    with pytest.warns(RuntimeWarning, match="burn-in"):
+        short = langevin_chain_current(8, 1, 1, 1, 1, 1, 1, 2.0, 1.0, t=200.0, realizations=2, seed=1)
+    assert short.settings["burn_in"] == pytest.approx(100.0, rel=1e-3)
+
+
+@pytest.mark.slow
+def test_long_chain_temperature_profile_with_the_default_burn_in():
+    # N = 32: the slowest relaxation time is ~7.8e3, so a burn-in sized by the bath frictions alone
+    # (~330) left the interior systematically cold by 3-4 standard errors. With the default burn-in
+    # (five relaxation times) every site agrees with the exact Lyapunov profile.
+    from thermolib.chain import langevin_chain_steady_state
+
+    N = 32
+    res = langevin_chain_current(N, 1, 1, 1, 1, 1, 1, 2.0, 1.0, t=9e4, realizations=16, seed=43)
+    exact = langevin_chain_steady_state(N, 1, 1, 1, 1, 1, 1, 2.0, 1.0)
+    z = (res.temperature_profile - exact.kinetic_temperatures) / res.temperature_profile_err
+    assert np.all(np.abs(z) < 4), z
