@@ -115,3 +115,14 @@ def test_probe_relaxation_is_thread_independent():
     finally:
         numba.set_num_threads(old)
     assert np.array_equal(a.v, b.v) and np.array_equal(a.q, b.q)
+
+
+def test_probe_relaxation_samples_every_period_and_rejects_an_aliasing_n_out():
+    # 800 time units at Omega = 1 span ~127 periods: 200 samples would be 4 time units apart,
+    # aliasing the period 2 pi. The default takes 12 samples per period.
+    with pytest.raises(ValueError, match="n_out"):
+        probe_relaxation(BATH, 16.0, K=1.0, v0=1.0, trajectories=4, t_end=800, dt=0.004, seed=1,
+                         n_out=200, groups=2)
+    res = probe_relaxation(BATH, 16.0, K=1.0, v0=1.0, trajectories=4, t_end=20, dt=0.004, seed=1,
+                           groups=2)
+    assert res.t.size >= 200 and np.max(np.diff(res.t)) <= 2 * np.pi / 12 + 1e-9

@@ -334,7 +334,7 @@ def _fit_oscillator(t, q, v, q_err, v_err, v0, omega_guess):
     return sol.x
 
 
-def probe_relaxation(bath, T, *, K, m=1.0, v0, trajectories, t_end, dt=None, seed, n_out=200,
+def probe_relaxation(bath, T, *, K, m=1.0, v0, trajectories, t_end, dt=None, seed, n_out=None,
                      groups=16):
     """Relaxation of a single probe (no springs but its pinning ``K``) in the particle bath.
 
@@ -366,8 +366,10 @@ def probe_relaxation(bath, T, *, K, m=1.0, v0, trajectories, t_end, dt=None, see
     dt : float, optional
         Default: ``min(tau_w / 50, 0.02 / Omega)``, ``Omega = sqrt(K/m)``.
     seed : int
-    n_out : int
-        Number of sampled times (equally spaced in ``[0, t_end]``).
+    n_out : int, optional
+        Number of sampled times (equally spaced in ``[0, t_end]``). Default: 12 per oscillation
+        period ``2 pi sqrt(m/K)`` and at least 200, so neither the fit nor a plot of the trace is
+        aliased; an explicit value with fewer than 4 samples per period raises ``ValueError``.
     groups : int
         Trajectories are split into this many groups for the jackknife errors of the fit.
 
@@ -393,10 +395,17 @@ def probe_relaxation(bath, T, *, K, m=1.0, v0, trajectories, t_end, dt=None, see
                          f"(jackknife errors), got {trajectories}")
     t_end = positive("t_end", t_end)
     seed = nonnegative_int("seed", seed)
+    omega = math.sqrt(K / m)
+    per_period = t_end * omega / (2 * math.pi)  # oscillation periods in [0, t_end]
+    if n_out is None:
+        n_out = max(200, int(math.ceil(12 * per_period)) + 1)
     n_out = positive_int("n_out", n_out)
     if n_out < 10:
         raise ValueError(f"n_out must be >= 10 for the fit, got {n_out}")
-    omega = math.sqrt(K / m)
+    if n_out < 4 * per_period:
+        raise ValueError(f"n_out = {n_out} samples alias the oscillation: t_end spans "
+                         f"{per_period:.3g} periods, need n_out >= {int(math.ceil(4 * per_period))} "
+                         f"(default: 12 per period)")
     tau1, tau_w = bath_time_scales(bath, T)
     qscale = abs(v0) / omega + 3 * math.sqrt(T / K)
     if dt is None:
