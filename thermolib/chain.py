@@ -87,6 +87,17 @@ def _stiffness_matrix(N: int, k: float, K_L: float, K_R: float) -> np.ndarray:
     return Phi
 
 
+def _drift_matrix(Phi: np.ndarray, m: float, gamma_L: float, gamma_R: float) -> np.ndarray:
+    """Drift of ``X = (q, p)``: ``dq = p/m dt``, ``dp = (-Phi q - gamma_{L,R} p_{1,N}/m) dt``."""
+    N = Phi.shape[0]
+    A = np.zeros((2 * N, 2 * N))
+    A[:N, N:] = np.eye(N) / m
+    A[N:, :N] = -Phi
+    A[N, N] -= gamma_L / m
+    A[-1, -1] -= gamma_R / m
+    return A
+
+
 def _solve_steady_covariance(A: np.ndarray, D: np.ndarray, what: str) -> np.ndarray:
     """Steady covariance of ``dX = A X dt + noise`` with diffusion ``D``; raises if ``A`` is not Hurwitz."""
     ev = np.linalg.eigvals(A)
@@ -179,11 +190,7 @@ def langevin_chain_steady_state(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R) -
     if np.linalg.eigvalsh(Phi)[0] <= 0:
         raise ValueError(f"the chain has no steady state: the force matrix is not positive definite "
                          f"(K_L = {K_L!r}, K_R = {K_R!r}, N = {N})")
-    A = np.zeros((2 * N, 2 * N))
-    A[:N, N:] = np.eye(N) / m
-    A[N:, :N] = -Phi
-    A[N, N] -= gamma_L / m
-    A[-1, -1] -= gamma_R / m
+    A = _drift_matrix(Phi, m, gamma_L, gamma_R)
     D = np.zeros_like(A)
     D[N, N] = 2 * gamma_L * T_L
     D[-1, -1] = 2 * gamma_R * T_R
@@ -237,12 +244,7 @@ def langevin_chain_relaxation_time(N, m, k, K_L, K_R, gamma_L, gamma_R) -> float
     """
     N, m, k, K_L, K_R, gamma_L, gamma_R, _, _ = _validate_langevin(
         N, m, k, K_L, K_R, gamma_L, gamma_R, 0.0, 0.0)
-    Phi = _stiffness_matrix(N, k, K_L, K_R)
-    A = np.zeros((2 * N, 2 * N))
-    A[:N, N:] = np.eye(N) / m
-    A[N:, :N] = -Phi
-    A[N, N] -= gamma_L / m
-    A[-1, -1] -= gamma_R / m
+    A = _drift_matrix(_stiffness_matrix(N, k, K_L, K_R), m, gamma_L, gamma_R)
     rate = np.min(-np.linalg.eigvals(A).real)
     if not rate > 0:
         raise ValueError(f"the chain has no steady state: the drift matrix is not Hurwitz "
