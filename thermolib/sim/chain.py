@@ -33,7 +33,6 @@ import warnings
 
 import numpy as np
 from numba import njit, prange
-from scipy import special
 
 from .. import __version__
 from .._validation import nonnegative_int, positive, positive_int, real, temperature
@@ -179,10 +178,12 @@ def _langevin_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nb
 # validation helpers
 
 def _friction_estimate(bath, T):
-    """N_b gamma_eff(T) from the bath fields (NDC paper Sec. 3), only to size the default burn-in."""
-    n = np.arange(1, 80)
-    S = float(np.sum((special.ive(n, bath.p) / special.ive(0, bath.p)) ** 2 / n**2))
-    g = bath.N_b * bath.eps**2 * bath.zeta * bath.L**2 * bath.lam**2 * S / (2 * math.pi**2 * T**2)
+    """N_b gamma_eff(T) (NDC paper Sec. 3), only to size the default burn-in. The bath may be any
+    object with the fields of :class:`thermolib.ParticleBath`; the formula is the analytic layer's."""
+    from ..particle_bath import ParticleBath
+
+    fields = ("N_b", "zeta", "lam", "p", "L", "eps")
+    g = bath.N_b * ParticleBath(**{f: getattr(bath, f) for f in fields}).friction(T)
     return max(g, 1e-300)
 
 
