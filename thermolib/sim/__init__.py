@@ -20,7 +20,7 @@ _EXPORTS = {
     "SimResult": "_result",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS, "warmup"])
 
 
 def __getattr__(name):
@@ -32,3 +32,42 @@ def __getattr__(name):
 
 def __dir__():
     return __all__
+
+
+def warmup(verbose: bool = False) -> float:
+    """Compile every simulator kernel once on tiny inputs; returns the seconds it took.
+
+    The kernels are ``@njit(cache=True)``: the machine code is written next to the sources, so a
+    Binder image (``binder/postBuild``) or a fresh checkout that calls this once starts every later
+    simulation without waiting for the compiler.
+    """
+    import time
+
+    from .. import Diode, NDCChain, ParticleBath, forces
+    from .chain import chain_current, langevin_chain_current
+    from .diode import diode_current
+    from .particle_bath import mean_force, probe_relaxation
+
+    t0 = time.perf_counter()
+    bath = ParticleBath()
+    chain = NDCChain(bath)
+    calls = {
+        "mean_force": lambda: mean_force(bath, [0.0, 1.0], 4.0, particles=4, t=0.05, burn_in=0.0,
+                                         seed=0, n_batches=2),
+        "probe_relaxation": lambda: probe_relaxation(bath, 4.0, K=1.0, v0=1.0, trajectories=4,
+                                                     t_end=0.2, seed=0, groups=2, n_out=10),
+        "chain_current": lambda: chain_current(chain, 4.0, 0.0, N=3, t=0.1, burn_in=0.0,
+                                               realizations=2, seed=0),
+        "langevin_chain_current": lambda: langevin_chain_current(3, 1, 1, 1, 1, 1, 1, 1.0, 0.0,
+                                                                 t=1.0, burn_in=0.0,
+                                                                 realizations=2, seed=0),
+        "diode_current": lambda: [diode_current(Diode(k_I=0.5, f_A=f), 1.5, 0.5, [0.0, 0.1], t=1.0,
+                                                burn_in=0.0, realizations=2, seed=0)
+                                  for f in (forces.power(2), forces.cosine(), forces.cosh())],
+    }
+    for name, call in calls.items():
+        t1 = time.perf_counter()
+        call()
+        if verbose:
+            print(f"warmup: {name} ready in {time.perf_counter() - t1:.1f} s")
+    return time.perf_counter() - t0

@@ -1,0 +1,12 @@
+"""thermolib.sim.warmup compiles every simulator kernel (Binder's postBuild calls it)."""
+import thermolib.sim as sim
+
+
+def test_warmup_runs_every_simulator_once(capsys):
+    seconds = sim.warmup(verbose=True)
+    out = capsys.readouterr().out
+    for name in ("mean_force", "probe_relaxation", "chain_current", "langevin_chain_current",
+                 "diode_current"):
+        assert f"warmup: {name} ready" in out
+    assert seconds >= 0.0
+    assert "warmup" in sim.__all__
