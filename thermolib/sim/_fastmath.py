@@ -192,17 +192,31 @@ _MANT = np.int64(0x000FFFFFFFFFFFFF)
 _ONE_BITS = np.int64(0x3FF0000000000000)
 
 
+# x = 2**k m with m in [sqrt(1/2), sqrt(2)] split by integer arithmetic (no selects, no arithmetic
+# shift, which AVX2 lacks for int64): adding _LOG_OFF carries into the exponent field exactly when
+# the mantissa is >= nextafter(sqrt(2)), the threshold of the former "m > sqrt(2)" select
+_LOG_OFF = np.int64(0x4000000000000000 - 0x3FF6A09E667F3BCE)
+_EXP_FIELD = np.int64(0x7FF)
+_K_BITS = np.int64(0x4330000000000000)  # bits of 2**52
+_K_BIAS = 4503599627371519.0  # 2**52 + 1023
+_EXP_MASK = np.int64(0x7FF0000000000000)
+
+
+@njit(inline="always", cache=True)
+def _log_reduce(x):
+    """``(k, f)`` with ``x = 2**k (1 + f)``, ``1 + f`` in ``[sqrt(1/2), sqrt(2)]`` (exact)."""
+    bits = _f64_as_i64(x)
+    t = bits + _LOG_OFF
+    eb = (t >> np.int64(52)) & _EXP_FIELD  # biased exponent of x, +1 if the mantissa > sqrt(2)
+    k = _i64_as_f64(eb | _K_BITS) - _K_BIAS  # exact: eb - 1023 as a double
+    m = _i64_as_f64(bits - (t & _EXP_MASK) + _ONE_BITS)
+    return k, m - 1.0
+
+
 @njit(inline="always", cache=True)
 def log(x):
     """Natural logarithm of a positive normal double (branch-free, ~1 ulp)."""
-    bits = _f64_as_i64(x)
-    e = (bits >> np.int64(52)) - np.int64(1023)
-    m = _i64_as_f64((bits & _MANT) | _ONE_BITS)  # x = m 2**e, m in [1, 2)
-    big = m > _SQRT2
-    m = 0.5 * m if big else m  # m in [sqrt(1/2), sqrt(2))
-    e = e + np.int64(1) if big else e
-    k = _float_of_int(e)
-    f = m - 1.0
+    k, f = _log_reduce(x)
     s = f / (2.0 + f)
     z = s * s
     w = z * z

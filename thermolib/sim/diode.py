@@ -253,7 +253,7 @@ def _nonlinear(code, par, x, out, n):
 def _normals(s, n, u1, u2, gA, gB):
     """One Box-Muller pair per realization j < n into ``gA[j], gB[j]`` (the values and stream use of
     :func:`~thermolib.sim._rng.normal_pair_fast`). Three loops (fission), each vectorised on its
-    own: the uniforms, ``r = sqrt(-2 log u1)``, then sin/cos and the products; the loops are
+    own: the uniforms, ``-2 log u1``, then ``r = sqrt(.)``, sin/cos and the products; the loops are
     latency-bound and shorter bodies keep more independent iterations in flight (as in
     ``particle_bath._sweep``). ``u1, u2, gA, gB`` must be distinct arrays (no aliasing, or the
     vectoriser's run-time overlap check sends the loops to scalar code)."""
@@ -261,10 +261,10 @@ def _normals(s, n, u1, u2, gA, gB):
         u1[j] = uniform_open(s, j)
         u2[j] = uniform(s, j)
     for j in range(n):
-        u1[j] = np.sqrt(-2.0 * _flog(u1[j]))
+        u1[j] = -2.0 * _flog(u1[j])
     for j in range(n):
         sn, cs = _fsincos_turns(u2[j])
-        r = u1[j]
+        r = np.sqrt(u1[j])  # here rather than in the log loop: measured ~0.3 ns per pair faster
         gA[j] = r * cs
         gB[j] = r * sn
 
