@@ -23,9 +23,39 @@ from typing import Any, Callable
 
 from .sim._result import plain
 
-__all__ = ["cached", "cache_dir", "cache_key"]
+__all__ = ["cached", "cache_dir", "cache_key", "record_cost", "cost_ledger", "total_cost",
+           "reset_ledger"]
 
 ENV = "THERMOLIB_CACHE"
+
+# Process-wide ledger of the computations whose results this process used: one entry per result,
+# with the CPU seconds the computation took when it ran (also when the result now comes from the
+# cache), so a page can report the cost of what it shows, cached or not.
+_LEDGER: list[dict] = []
+
+
+def record_cost(name: str, seconds: float, *, cached: bool) -> None:
+    """Add one used result to the ledger: ``name`` of the computation, its CPU ``seconds`` (as
+    measured when it was computed) and whether it came from a cache (a run cache or a sweep store)."""
+    _LEDGER.append({"name": str(name), "seconds": float(seconds), "cached": bool(cached)})
+
+
+def cost_ledger() -> list[dict]:
+    """A copy of the ledger: ``[{"name", "seconds", "cached"}, ...]`` in the order used."""
+    return [dict(e) for e in _LEDGER]
+
+
+def total_cost() -> dict:
+    """``{"results", "seconds", "computed_now", "seconds_now"}`` summed over the ledger: all results
+    used, the CPU time they cost, and the part computed in this process (not from a cache)."""
+    now = [e for e in _LEDGER if not e["cached"]]
+    return {"results": len(_LEDGER), "seconds": sum(e["seconds"] for e in _LEDGER),
+            "computed_now": len(now), "seconds_now": sum(e["seconds"] for e in now)}
+
+
+def reset_ledger() -> None:
+    """Empty the ledger (tests; a page starts with an empty one in a fresh kernel)."""
+    _LEDGER.clear()
 
 
 def cache_dir() -> Path | None:
@@ -57,20 +87,33 @@ def cached(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     ...              t=200.0, realizations=512, seed=1)      # doctest: +SKIP
     """
     d = cache_dir()
+    name = getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
     if d is None:
-        return fn(*args, **kwargs)
+        return _timed(fn, args, kwargs, name)[0]
     d.mkdir(parents=True, exist_ok=True)
     path = d / f"{fn.__name__}-{cache_key(fn, args, kwargs)}.pkl"
     if path.exists():
         try:
             with path.open("rb") as fh:
-                return pickle.load(fh)
+                stored = pickle.load(fh)
+            record_cost(name, stored["seconds"], cached=True)
+            return stored["result"]
         except Exception:  # a truncated file from a killed run: recompute it
             path.unlink(missing_ok=True)
-    result = fn(*args, **kwargs)
+    result, seconds = _timed(fn, args, kwargs, name)
     # Write atomically, so a run killed mid-write never leaves a half file behind.
     fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
-        pickle.dump(result, fh)
+        pickle.dump({"result": result, "seconds": seconds}, fh)
     os.replace(tmp, path)
     return result
+
+
+def _timed(fn, args, kwargs, name):
+    import time
+
+    start = time.process_time()
+    result = fn(*args, **kwargs)
+    seconds = time.process_time() - start
+    record_cost(name, seconds, cached=False)
+    return result, seconds

@@ -18,6 +18,10 @@ __all__ = [
     "LinearFit",
     "linear_fit",
     "power_law_fit",
+    "P_CHECK",
+    "t_quantile",
+    "tolerance",
+    "agrees",
 ]
 
 
@@ -111,3 +115,46 @@ def power_law_fit(x, y, yerr=None) -> LinearFit:
         raise ValueError("power_law_fit needs positive x and y")
     lerr = None if yerr is None else np.asarray(yerr, dtype=float) / y
     return linear_fit(np.log(x), np.log(y), lerr)
+
+
+# ------------------------------------------------------------------------------------------------
+# agreement tests with the right quantile for the degrees of freedom
+
+#: Default two-sided tail probability of a single agreement check. The book runs a few hundred
+#: such checks per build and per seed; at 1e-4 each, a false alarm somewhere is a few-percent
+#: event per build, and a real discrepancy of a few standard errors is still caught.
+P_CHECK = 1e-4
+
+
+def t_quantile(dof, p: float = P_CHECK) -> float:
+    """Two-sided critical value of Student's t: ``P(|t_dof| > q) = p``.
+
+    ``dof = inf`` (or None) gives the normal quantile. With the standard error of a mean of ``n``
+    independent realizations, ``dof = n - 1``: at ``n = 8`` and ``p = 1e-4`` the critical value is
+    ~7.0, not the normal 3.9.
+    """
+    from scipy import stats as _st
+
+    if not 0 < p < 1:
+        raise ValueError(f"p must be in (0, 1), got {p!r}")
+    if dof is None or (isinstance(dof, float) and np.isinf(dof)):
+        return float(_st.norm.isf(p / 2))
+    dof = float(dof)
+    if not dof > 0:
+        raise ValueError(f"dof must be > 0, got {dof!r}")
+    return float(_st.t.isf(p / 2, dof))
+
+
+def tolerance(err, dof, *, model_error=0.0, p: float = P_CHECK):
+    """Allowed ``|estimate - reference|``: ``t_quantile(dof, p) * err + model_error``."""
+    return t_quantile(dof, p) * np.asarray(err, dtype=float) + np.asarray(model_error, dtype=float)
+
+
+def agrees(value, err, reference, *, dof, model_error=0.0, p: float = P_CHECK):
+    """``|value - reference| <= t_quantile(dof, p) * err + model_error`` (elementwise).
+
+    ``model_error`` is the justified size of what the reference leaves out (an expansion's next
+    order, a time-step bias), never a constant tuned to pass.
+    """
+    diff = np.abs(np.asarray(value, dtype=float) - np.asarray(reference, dtype=float))
+    return diff <= tolerance(err, dof, model_error=model_error, p=p)

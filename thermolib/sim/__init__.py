@@ -18,6 +18,7 @@ _EXPORTS = {
     "langevin_chain_current": "chain",
     "diode_current": "diode",
     "SimResult": "_result",
+    "SimulationDiverged": "_contract",
 }
 
 __all__ = sorted([*_EXPORTS, "warmup"])

@@ -60,6 +60,7 @@ from numba import njit, prange, get_num_threads
 from .. import _validation as _v
 from ._fastmath import exp as _fexp
 from ._fastmath import sincos as _fsincos
+from ._contract import SimulationDiverged
 from ._result import SimResult
 from ._fastmath import log as _flog
 from ._fastmath import sincos_turns as _fsincos_turns
@@ -89,10 +90,6 @@ BURN_IN_RELAXATION_TIMES = 10.0
 _HUGE = 1e100
 #: steps between divergence checks
 _CHECK_EVERY = 128
-
-
-class SimulationDiverged(FloatingPointError):
-    """The trajectories blew up (NaN/overflow): eps too large for a non-confining force, or dt."""
 
 
 class CurrentBias(NamedTuple):
