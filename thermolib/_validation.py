@@ -20,6 +20,7 @@ __all__ = [
     "nonnegative_int",
     "temperature",
     "real_array",
+    "boolean",
 ]
 
 
@@ -105,3 +106,10 @@ def real_array(name: str, x, *, lo=None, lo_open=False) -> np.ndarray:
             op = ">" if lo_open else ">="
             raise ValueError(f"{name} must be {op} {lo} everywhere, got {a[bad].ravel()[0]!r}")
     return a
+
+
+def boolean(name: str, x) -> bool:
+    """A flag: ``True``/``False`` (or a numpy bool) only; ``"no"``, ``0``, ``None`` are refused."""
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    raise ValueError(f"{name} must be True or False, got {x!r} ({type(x).__name__})")

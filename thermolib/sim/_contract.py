@@ -32,12 +32,15 @@ __all__ = [
     "MIN_REALIZATIONS",
     "MAX_STEPS",
     "MAX_REALIZATIONS",
+    "BURN_IN_RELAXATION_TIMES",
     "require_model",
     "run_settings",
 ]
 
 #: default time step = DT_FACTOR x the model's shortest time scale
 DT_FACTOR = 0.05
+#: default burn-in = this many slowest relaxation times of the model
+BURN_IN_RELAXATION_TIMES = 10.0
 #: the standard error is computed across realizations: at least two of them
 MIN_REALIZATIONS = 2
 #: largest number of time steps per realization accepted (t / dt)
