@@ -1,18 +1,24 @@
 # thermobook: one command builds the book, one runs every check. Both work on a machine that has
 # only Python: the first target that needs it creates .venv and installs requirements.txt into it.
 #
-#   make book    build the HTML book into _build/html (chapters executed, cached)
-#   make test    every check: library tests, chapters as tests (nbval), book build, browser check
+#   make book        the HTML book at quick fidelity into _build/html (chapters executed, cached)
+#   make book-paper  the published statistics into _build/paper/html (its own caches)
+#   make test        the quick suite CI runs: library tests, chapters as tests, book, browser check
 #
 # THERMOBOOK_FIDELITY=quick (default) | paper selects the simulation statistics of the chapters.
+# Each fidelity builds into its own folder with its own execution and simulation caches
+# (tools/build_book.py), so that a page can never show outputs computed at the other fidelity.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
+FIDELITY := $(or $(THERMOBOOK_FIDELITY),quick)
+# Everything a build of this fidelity writes: html/, caches, student/, pdf/.
+BUILD := $(if $(filter paper,$(FIDELITY)),_build/paper,_build)
 # Finished simulations are cached on disk (thermolib.runcache reads THERMOLIB_CACHE), so that nbval
 # and the book build, which both execute every chapter, compute each simulation only once.
-export THERMOLIB_CACHE ?= $(CURDIR)/_build/simcache
+export THERMOLIB_CACHE := $(CURDIR)/$(BUILD)/simcache
 # The venv's tools first (jupytext, jupyter-book and the kernel must all be the venv's).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -21,19 +27,25 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # numba kernels already use both cores of the reference machine.
 NBVAL_ARGS ?=
 
-.PHONY: help install book html nbval check-html test test-lib test-fast bench clean
+.PHONY: help install book html book-paper book-student pdf nbval check-html check-student \
+	test test-paper test-lib test-fast bench clean
 
 help:
-	@echo "make book        - create .venv if needed, install, build the HTML book into _build/html"
-	@echo "make test        - create .venv if needed, install, run every check:"
-	@echo "                   test-lib, nbval, book, check-html (in that order)"
-	@echo "make test-lib    - library tests (unit, cross-route, statistical)"
-	@echo "make test-fast   - library tests without the slow statistical ones"
-	@echo "make nbval       - execute every chapter of _toc.yml as a test (pytest --nbval-lax)"
-	@echo "make check-html  - load every built page in headless Chromium: math, images, no errors"
-	@echo "make bench       - print the simulator throughput table"
-	@echo "make clean       - remove _build (HTML, execution cache, simulation cache)"
-	@echo "THERMOBOOK_FIDELITY=paper make book  - the published statistics (default: quick)"
+	@echo "make book          - create .venv if needed, install, build the HTML book into _build/html"
+	@echo "make book-paper    - the paper-fidelity book into _build/paper/html (own caches)"
+	@echo "make book-student  - the student edition (no solutions) into _build/student/html"
+	@echo "make pdf           - the whole book as one PDF: _build/pdf/thermobook.pdf"
+	@echo "make test          - create .venv if needed, install, run the quick suite (CI):"
+	@echo "                     test-lib, nbval, book, check-html, book-student, check-student"
+	@echo "make test-paper    - the paper-fidelity build with all its assertions, and its check"
+	@echo "make test-lib      - library tests (unit, cross-route, statistical, build separation)"
+	@echo "make test-fast     - library tests without the slow ones"
+	@echo "make nbval         - execute every chapter of _toc.yml as a test (pytest --nbval-lax)"
+	@echo "make check-html    - every built page in headless Chromium: math typeset and inside its"
+	@echo "                     column, no TeX in the text, no console error, provenance, images"
+	@echo "make bench         - print the simulator throughput table"
+	@echo "make clean         - remove _build (all builds and their caches)"
+	@echo "THERMOBOOK_FIDELITY=paper make book|pdf|check-html  - the same at paper fidelity"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,14 +55,26 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-# The book: chapters are executed (jupyter-cache in _build/.jupyter_cache: an unchanged chapter is
+# The book: chapters are executed (jupyter-cache in $(BUILD)/.jupyter_cache: an unchanged chapter is
 # not re-run); -W -n --keep-going: every Sphinx warning, broken reference included, fails the build,
-# after all of them have been reported.
+# after all of them have been reported. Every page carries its provenance line and fidelity meta tag.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
-	@echo "book: open $(CURDIR)/_build/html/index.html"
+	$(BIN)/python tools/build_book.py --fidelity $(FIDELITY)
 
 html: book
+
+book-paper: $(STAMP)
+	$(BIN)/python tools/build_book.py --fidelity paper
+
+# Solutions are removed from the HTML (sphinx-exercise hide_solutions), not collapsed; same
+# execution cache as `make book`.
+book-student: $(STAMP)
+	$(BIN)/python tools/build_book.py --fidelity $(FIDELITY) --edition student
+
+# One PDF of the whole book, printed by headless Chromium from a one-page build (rendered math and
+# figures); Chromium comes from Debian's packages (apt-get install chromium) when missing.
+pdf: $(STAMP)
+	$(BIN)/python tools/build_pdf.py --fidelity $(FIDELITY)
 
 # Every chapter of _toc.yml that has code, converted to .ipynb under _build/nbval/ (same relative
 # paths, data/ linked), executed cell by cell; a failing cell or assert fails the test.
@@ -61,10 +85,13 @@ nbval: $(STAMP)
 	    --rootdir=_build/nbval $(NBVAL_ARGS) _build/nbval; \
 	else echo "nbval: no chapter with code cells in _toc.yml"; fi
 
-# Headless-Chromium check of the built book (installs Debian's chromium if missing; SKIPs with a
-# message when it cannot).
+# Headless-Chromium check of the built book (installs Debian's chromium if missing; SKIPs the
+# browser part with a message when it cannot): see tools/check_html.py for the classes of problems.
 check-html: $(STAMP)
-	$(BIN)/python tools/check_html.py _build/html
+	$(BIN)/python tools/check_html.py $(BUILD)/html --fidelity $(FIDELITY)
+
+check-student: $(STAMP)
+	$(BIN)/python tools/check_html.py $(BUILD)/student/html --fidelity $(FIDELITY) --edition student
 
 # Library tests: unit, cross-route and statistical (slow ones included).
 test-lib: $(STAMP)
@@ -78,12 +105,20 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 # Sequential on purpose (also under make -j): nbval fills the simulation cache, so the book build
-# that follows only renders; check-html needs the finished book.
+# that follows only renders; check-html needs the finished book. Always at quick fidelity.
 test: $(STAMP)
-	$(MAKE) test-lib
-	$(MAKE) nbval
-	$(MAKE) book
-	$(MAKE) check-html
+	$(MAKE) test-lib THERMOBOOK_FIDELITY=quick
+	$(MAKE) nbval THERMOBOOK_FIDELITY=quick
+	$(MAKE) book THERMOBOOK_FIDELITY=quick
+	$(MAKE) check-html THERMOBOOK_FIDELITY=quick
+	$(MAKE) book-student THERMOBOOK_FIDELITY=quick
+	$(MAKE) check-student THERMOBOOK_FIDELITY=quick
+
+# The paper-fidelity book: every chapter's assertions at the published statistics (the build stops
+# at the first failing one), then the browser check of its pages. Long: ~20+ min on 2 cores.
+test-paper: $(STAMP)
+	$(MAKE) book-paper
+	$(MAKE) check-html THERMOBOOK_FIDELITY=paper
 
 clean:
 	rm -rf _build .pytest_cache

@@ -1,24 +1,32 @@
-"""Check the built book in a real browser: ``python tools/check_html.py [_build/html]``.
+"""Check the built book as a reader sees it: ``python tools/check_html.py [_build/html]``.
 
-Every HTML page is served over a local HTTP server (loopback only) and loaded in headless Chromium.
-A small script, injected into each page by the server (the files on disk are not touched), waits
-for MathJax to finish typesetting and for the page to load, then records what a reader would see.
-The page is read back with ``--dump-dom``. Checks, per page:
+Every HTML page is served over a local HTTP server (loopback only) and loaded in headless Chromium,
+driven over the DevTools protocol (``tools/cdp.py``). After MathJax has typeset the page, a probe
+opens every collapsed block (dropdown solutions, hidden inputs) and measures. Classes of problems,
+each of which fails the check:
 
-* the page loads and the probe reports back (no JavaScript crash before ``load``);
-* every math element (``.math``) was rendered by MathJax (holds an ``mjx-container``), and no raw
-  TeX delimiters (``\\(``, ``\\[``, ``$$``) are left in the visible text outside code blocks;
-* every ``<img>`` resolves to an existing file and was decoded by the browser (``naturalWidth > 0``);
-* no cell output holds a traceback (``.output.traceback``, "Traceback (most recent call last)") or a
-  stderr output mentioning an error;
-* no request of the page (scripts, fonts, images) got a 404 from the server.
+``js-error``       any console error, uncaught exception or failed request the browser logs
+``math-unrendered`` a math element MathJax did not typeset (or MathJax did not load)
+``math-error``     a MathJax error node (``mjx-merror``: undefined control sequence, bad TeX)
+``math-wide``      display math wider than its column at 1280 px (clipped or needs scrolling);
+                   the same at the phone width (``--phone``, default 400 px) is ``math-wide-phone``
+``math-clipped``   inline math cut off by its box
+``tex-in-text``    TeX left in rendered prose, link text, the page title or a tooltip:
+                   a control sequence (``\\gamma``), ``$`` or ``\\(``/``\\[``
+``image``          an image that is missing, outside the book, from another host or not decoded
+``output``         a cell output with a traceback, or stderr mentioning an error
+``http-404``       a request of the page the server could not answer
+``provenance``     a page without ``<meta name="thermobook:fidelity">`` (or with another fidelity
+                   than ``--fidelity``), a content page without its provenance line, or an
+                   executed page whose line lacks the CPU time of its simulations
+``solution``       (``--edition student``) a solution left in the HTML, or an exercise missing
 
-Exits 1 with the list of problems, 0 when all pages pass. When Chromium is missing it is installed
-with ``apt-get install -y chromium`` (Debian package); when that is impossible the check prints a
-SKIP message and exits 0, so ``make test`` still works on a machine without apt.
+The summary prints the count per class; exit status 1 when any class is non-empty. When Chromium
+is missing it is installed with ``apt-get install -y chromium`` (Debian); when that is impossible
+only the static checks run and a SKIP line says so.
 
-Options: ``--screenshot PAGE.html OUT.png`` also saves a screenshot of one page;
-``--jobs N`` loads N pages at once (default 2).
+Options: ``--screenshot PAGE.html OUT.png [--window-size W,H]`` also saves a screenshot;
+``--jobs N`` pages at once (default 2); ``--only PAGE...`` check just these pages.
 """
 from __future__ import annotations
 
@@ -27,123 +35,129 @@ import functools
 import html
 import http.server
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROME_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-default-apps",
-    "--mute-audio",
-    "--hide-scrollbars",
-]
-PROBE_ID = "thermobook-check-probe"
-# Runs in the page: wait for window.load and MathJax's startup promise, then report.
-PROBE = r"""
-<script>
-(function () {
-  function report() {
-    var res = {mathjax: !!(window.MathJax && window.MathJax.version), version: null,
-               math: 0, rendered: 0, raw: [], imgs: [], rawtext: []};
-    if (res.mathjax) { res.version = window.MathJax.version; }
-    document.querySelectorAll('.math').forEach(function (el) {
-      res.math += 1;
-      if (el.querySelector('mjx-container')) { res.rendered += 1; }
-      else { res.raw.push(el.textContent.slice(0, 120)); }
-    });
-    document.querySelectorAll('img').forEach(function (im) {
-      res.imgs.push({src: im.getAttribute('src'), url: im.currentSrc || im.src,
-                     complete: im.complete, width: im.naturalWidth});
-    });
-    // Visible text outside code, math and MathJax's own nodes: raw TeX delimiters left over?
-    var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, null);
-    var node;
-    while ((node = walker.nextNode())) {
-      var p = node.parentElement, skip = false;
-      while (p) {
-        var tag = p.tagName.toLowerCase();
-        if (tag === 'pre' || tag === 'code' || tag === 'script' || tag === 'style' ||
-            tag === 'mjx-container' || tag === 'textarea' ||
-            (p.classList && (p.classList.contains('math') || p.classList.contains('highlight')))) {
-          skip = true; break;
-        }
-        p = p.parentElement;
-      }
-      if (skip) { continue; }
-      var t = node.nodeValue;
-      if (/\\\(|\\\[|\$\$/.test(t)) { res.rawtext.push(t.trim().slice(0, 120)); }
-    }
-    var pre = document.createElement('pre');
-    pre.id = 'PROBE_ID';
-    pre.textContent = JSON.stringify(res);
-    document.body.appendChild(pre);
-  }
-  function whenTypeset(tries) {
-    var mj = window.MathJax;
-    if (mj && mj.startup && mj.startup.promise) {
-      mj.startup.promise.then(report, report);
-    } else if (tries > 0 && document.querySelector('.math')) {
-      setTimeout(function () { whenTypeset(tries - 1); }, 100);  // MathJax not loaded yet
-    } else {
-      report();
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cdp import Chromium, ProtocolError, find_or_install  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Runs in the page after `load`: wait until MathJax has typeset the page (it loads deferred).
+WAIT_MATHJAX = r"""
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  for (let i = 0; i < 200 && document.querySelector('.math') &&
+       !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++) { await sleep(100); }
+  const mj = window.MathJax;
+  if (mj && mj.startup && mj.startup.promise) { try { await mj.startup.promise; } catch (e) {} }
+"""
+# How far the typeset formula (mjx-math) sticks out of its box, and every display formula that
+# sticks out of its column (the box scrolls or clips it). scrollWidth is no measure: MathJax's
+# hidden assistive MathML inflates it.
+MEASURE = r"""
+const OVER = (m, box) => {
+  const mr = m.getBoundingClientRect(), br = box.getBoundingClientRect();
+  return Math.max(mr.right - br.right, br.left - mr.left);
+};
+const WIDE = (label) => {
+  const out = [];
+  document.querySelectorAll('mjx-container[display="true"]').forEach(c => {
+    const m = c.querySelector('mjx-math');
+    if (!c.offsetParent || !m) { return; }  // not laid out (display:none somewhere above)
+    const over = OVER(m, c);
+    if (over > 1) { out.push({over: Math.round(over), width: Math.round(c.clientWidth), what: label(c)}); }
+  });
+  return out;
+};
+"""
+WIDE_ONLY = "(() => {" + MEASURE + r"""
+  const label = (c) => {
+    const div = c.closest('div.math'), eqno = div && div.querySelector('.eqno');
+    return (eqno ? eqno.firstChild.textContent.trim() + ' ' : '') + (div && div.id ? '#' + div.id : '');
+  };
+  return WIDE(label);
+})()"""
+
+
+# Then open every collapsed block and measure.
+PROBE = "(async () => {" + WAIT_MATHJAX + MEASURE + r"""
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  document.querySelectorAll('.toggle-details__container, .cell_input.hide, .hide .cell_input')
+    .forEach(e => { e.style.display = 'block'; });
+  await sleep(50);
+  const res = {mathjax: !!(mj && mj.version), math: 0, raw: [], merror: [], wide: [], clipped: [],
+               tex: [], imgs: [], title: document.title};
+  const texOf = new Map();
+  if (mj && mj.startup && mj.startup.document) {
+    for (const item of mj.startup.document.math) {
+      if (item.typesetRoot) { texOf.set(item.typesetRoot, item.math); }
     }
   }
-  window.addEventListener('load', function () { whenTypeset(100); });
-})();
-</script>
-""".replace("PROBE_ID", PROBE_ID)
-
-
-# ----------------------------------------------------------------------------- browser
-def find_browser() -> str | None:
-    env = os.environ.get("CHROMIUM")
-    if env and shutil.which(env):
-        return shutil.which(env)
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def install_browser() -> str | None:
-    """Install Debian's chromium with apt; None (and a reason on stderr) when that fails."""
-    if not shutil.which("apt-get"):
-        print("check_html: apt-get not available", file=sys.stderr)
-        return None
-    prefix = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
-    if prefix is None:
-        print("check_html: not root and no sudo", file=sys.stderr)
-        return None
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    print("check_html: installing chromium (apt-get install -y chromium) ...", flush=True)
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        proc = subprocess.run(prefix + cmd, env=env, capture_output=True, text=True)
-        if proc.returncode != 0:
-            print(f"check_html: {' '.join(cmd)} failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
-            return None
-    return find_browser()
-
+  const label = (c) => {
+    const div = c.closest('div.math');
+    const eqno = div && div.querySelector('.eqno');
+    const id = div && (div.id || (div.previousElementSibling && div.previousElementSibling.id));
+    const tex = (texOf.get(c) || c.textContent || '').replace(/\s+/g, ' ').trim();
+    return (eqno ? eqno.firstChild.textContent.trim() + ' ' : '') + (id ? '#' + id + ' ' : '') + tex.slice(0, 90);
+  };
+  document.querySelectorAll('.math').forEach(el => {
+    res.math += 1;
+    if (!el.querySelector('mjx-container')) { res.raw.push(el.textContent.trim().slice(0, 120)); }
+  });
+  document.querySelectorAll('mjx-merror').forEach(el => {
+    const c = el.closest('mjx-container');
+    res.merror.push((el.getAttribute('data-mjx-error') || el.textContent).slice(0, 120) +
+                    (c ? ' in ' + label(c) : ''));
+  });
+  res.wide = WIDE(label);
+  document.querySelectorAll('span.math').forEach(s => {
+    const m = s.querySelector('mjx-math');
+    if (!s.offsetParent || !m) { return; }
+    const over = OVER(m, s);
+    if (over > 1) { res.clipped.push({over: Math.round(over), what: label(s.querySelector('mjx-container'))}); }
+  });
+  const SKIP = new Set(['PRE', 'CODE', 'KBD', 'SAMP', 'SCRIPT', 'STYLE', 'TEXTAREA', 'NOSCRIPT']);
+  const TEX = /\\[A-Za-z]+|\\[()\[\]]|\$/;
+  const skipped = (p) => {
+    for (; p; p = p.parentElement) {
+      if (SKIP.has(p.tagName) || p.tagName.startsWith('MJX-')) { return true; }
+      const cl = p.classList;
+      if (cl && (cl.contains('math') || cl.contains('highlight') || cl.contains('headerlink'))) { return true; }
+    }
+    return false;
+  };
+  if (!document.body) { return res; }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, null);
+  let node;
+  while ((node = walker.nextNode())) {
+    const t = node.nodeValue;
+    if (TEX.test(t) && !skipped(node.parentElement)) {
+      const where = node.parentElement.closest('a') ? 'link text' :
+                    (node.parentElement.closest('.onlyprint') ? 'print header' : 'text');
+      res.tex.push(where + ': ' + t.replace(/\s+/g, ' ').trim().slice(0, 140));
+    }
+  }
+  if (TEX.test(document.title)) { res.tex.push('page title: ' + document.title.slice(0, 140)); }
+  document.querySelectorAll('body [title]').forEach(el => {
+    const t = el.getAttribute('title');
+    if (TEX.test(t) && !skipped(el)) { res.tex.push('tooltip: ' + t.slice(0, 140)); }
+  });
+  document.querySelectorAll('img').forEach(im => {
+    res.imgs.push({src: im.getAttribute('src'), complete: im.complete, width: im.naturalWidth});
+  });
+  return res;
+})()
+"""
 
 # ----------------------------------------------------------------------------- server
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the book; injects the probe into HTML pages; records 404s per referring page."""
+    """Serves the book; records 404s per referring page."""
 
     missing: list[tuple[str, str]] = []
     lock = threading.Lock()
@@ -152,34 +166,20 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def send_error(self, code, message=None, explain=None):
-        if code == 404 and not self.path.endswith("favicon.ico"):
+        if code == 404:
             with self.lock:
                 self.missing.append((self.path, self.headers.get("Referer", "")))
         super().send_error(code, message, explain)
 
-    def do_GET(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if path.suffix == ".html" and path.is_file():
-            body = path.read_bytes().decode("utf-8", "replace")
-            body = body.replace("</body>", PROBE + "</body>", 1) if "</body>" in body else body + PROBE
-            data = body.encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(data)
-            return
-        super().do_GET()
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
 
 
 def serve(root: Path):
     handler = functools.partial(Handler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
@@ -187,137 +187,211 @@ def serve(root: Path):
 OUTPUT_DIV = re.compile(r'<div class="output ([a-z_ -]*?)(?: highlight-[\w-]+)?(?: notranslate)?">(.*?)</div>',
                         re.S)
 IMG_SRC = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]+)\"", re.I)
+META_FIDELITY = re.compile(r'<meta name="thermobook:fidelity" content="([^"]*)"')
+PROVENANCE = re.compile(r'<(?:p|div) class="[^"]*\bthermobook-provenance\b[^"]*"[^>]*>(.*?)</(?:p|div)>', re.S)
 
 
-def static_checks(page: Path, root: Path) -> tuple[list[str], list[str]]:
-    """Problems and notes found in the HTML file itself (outputs, image files)."""
-    problems, notes = [], []
+def static_checks(page: Path, root: Path, fidelity: str | None, content_page: bool) -> list[tuple[str, str]]:
+    """(class, message) problems found in the HTML file itself."""
+    problems = []
     text = page.read_text(encoding="utf-8", errors="replace")
     for m in OUTPUT_DIV.finditer(text):
         kind, content = m.group(1), html.unescape(re.sub(r"<[^>]+>", "", m.group(2)))
         if "traceback" in kind or "error" in kind:
-            problems.append(f"error output ({kind.strip()}): {content.strip()[:200]!r}")
+            problems.append(("output", f"error output ({kind.strip()}): {content.strip()[:200]!r}"))
         elif "Traceback (most recent call last)" in content:
-            problems.append(f"traceback in {kind.strip()} output: {content.strip()[:200]!r}")
-        elif "stderr" in kind:
-            if re.search(r"\b\w*(Error|Exception)\b", content):
-                problems.append(f"stderr output with an error: {content.strip()[:200]!r}")
-            elif content.strip():
-                notes.append(f"stderr output: {content.strip()[:160]!r}")
+            problems.append(("output", f"traceback in {kind.strip()} output: {content.strip()[:200]!r}"))
+        elif "stderr" in kind and re.search(r"\b\w*(Error|Exception)\b", content):
+            problems.append(("output", f"stderr output with an error: {content.strip()[:200]!r}"))
     for src in IMG_SRC.findall(text):
         if src.startswith("data:"):
             continue
         parts = urlsplit(src)
         if parts.scheme or parts.netloc:
-            problems.append(f"image from another host (does not load offline): {src}")
+            problems.append(("image", f"image from another host (does not load offline): {src}"))
             continue
         target = (page.parent / unquote(parts.path)).resolve()
         if not target.is_file():
-            problems.append(f"image file missing: {src}")
+            problems.append(("image", f"image file missing: {src}"))
         elif root.resolve() not in target.parents:
-            problems.append(f"image outside the book: {src}")
-    return problems, notes
+            problems.append(("image", f"image outside the book: {src}"))
+    metas = META_FIDELITY.findall(text)
+    if len(metas) != 1:
+        problems.append(("provenance", f'{len(metas)} <meta name="thermobook:fidelity"> tags (want 1)'))
+    elif fidelity and metas[0] != fidelity:
+        problems.append(("provenance", f"page says fidelity {metas[0]!r}, this build must be {fidelity!r}"))
+    if content_page:
+        lines = PROVENANCE.findall(text)
+        if len(lines) != 1:
+            problems.append(("provenance", f"{len(lines)} provenance lines (want 1)"))
+        else:
+            line = html.unescape(re.sub(r"<[^>]+>", "", lines[0]))
+            if metas and metas[0] not in line:
+                problems.append(("provenance", f"provenance line does not state the fidelity: {line!r}"))
+            executed = 'class="cell' in text or "cell_output" in text
+            if executed and "CPU" not in line:
+                problems.append(("provenance", f"page has code but its line has no CPU time: {line!r}"))
+    return problems
+
+
+SOLUTION_BLOCK = re.compile(r"^(`{3,}|:{3,})\{solution\}[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
+EXERCISE_BLOCK = re.compile(r"^(`{3,}|:{3,})\{exercise\}", re.M)
+
+
+def solution_snippets(source_root: Path) -> tuple[list[tuple[str, str]], int]:
+    """Distinctive plain-text snippets of every {solution} body in the chapters, and the number
+    of {exercise} directives."""
+    snippets, n_ex = [], 0
+    for md in sorted((source_root / "chapters").rglob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        n_ex += len(EXERCISE_BLOCK.findall(text))
+        for m in SOLUTION_BLOCK.finditer(text):
+            body = "\n".join(line for line in m.group(2).splitlines() if not line.startswith(":"))
+            # the longest run of plain words (no math, no markup) identifies the solution
+            runs = re.findall(r"[A-Za-z][A-Za-z ,;'-]{24,}", re.sub(r"\$[^$]*\$|`[^`]*`|\{[^}]*\}", " | ", body))
+            if runs:
+                snippets.append((md.relative_to(source_root).as_posix(), max(runs, key=len).strip()[:60]))
+    return snippets, n_ex
+
+
+def student_checks(root: Path, source_root: Path) -> list[tuple[str, str, str]]:
+    problems = []
+    snippets, n_ex = solution_snippets(source_root)
+    texts = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+             for p in root.rglob("*.html") if not p.relative_to(root).parts[0].startswith("_")}
+    plain = {k: re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", v))) for k, v in texts.items()}
+    for rel, text in texts.items():
+        n = len(re.findall(r'class="[^"]*\bsolution\b', text))
+        if n:
+            problems.append((rel, "solution", f"{n} solution element(s) in the HTML"))
+    for src, snip in snippets:
+        hits = [rel for rel, t in plain.items() if snip in t]
+        if hits:
+            problems.append((hits[0], "solution", f"solution text of {src} in the HTML: {snip!r}"))
+    n_rendered = sum(len(re.findall(r'<div class="[^"]*\bexercise\b[^"]*admonition', t)) +
+                     len(re.findall(r'<div class="[^"]*admonition[^"]*\bexercise\b', t))
+                     for t in texts.values())
+    if n_rendered < n_ex:
+        problems.append(("(book)", "solution", f"{n_rendered} exercises rendered, {n_ex} in the sources"))
+    if not snippets:
+        problems.append(("(book)", "solution", "no solution found in the sources: the check has nothing to test"))
+    return problems
 
 
 # ----------------------------------------------------------------------------- browser checks
-def dump_dom(browser: str, url: str, budget_ms: int, timeout: float) -> str:
-    with tempfile.TemporaryDirectory(prefix="thermobook-chromium-") as profile:
-        cmd = [browser, *CHROME_FLAGS, f"--user-data-dir={profile}",
-               f"--virtual-time-budget={budget_ms}", "--dump-dom", url]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    return proc.stdout
-
-
-def browser_checks(browser: str, base: str, rel: str, budget_ms: int) -> list[str]:
-    problems = []
+def browser_checks(browser: Chromium, base: str, rel: str, phone: int) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    tab = browser.new_tab(1280, 900)
     try:
-        dom = dump_dom(browser, f"{base}/{rel}", budget_ms, timeout=120)
-    except subprocess.TimeoutExpired:
-        return ["page did not finish loading within 120 s"]
-    m = re.search(rf'<pre id="{PROBE_ID}"[^>]*>(.*?)</pre>', dom, re.S)
-    if not m:
-        return ["page did not report back (did not load, or a script crashed before 'load')"]
-    res = json.loads(html.unescape(m.group(1)))
-    if res["math"] and not res["mathjax"]:
-        problems.append(f"{res['math']} math elements but MathJax did not load")
-    for raw in res["raw"]:
-        problems.append(f"math not rendered by MathJax: {raw!r}")
-    for raw in res["rawtext"]:
-        problems.append(f"raw TeX delimiters in the text: {raw!r}")
-    for img in res["imgs"]:
-        if not img["complete"] or not img["width"]:
-            problems.append(f"image not displayed (naturalWidth = 0): {img['src']}")
+        if not tab.goto(f"{base}/{rel}", timeout=120):
+            return [("js-error", "page did not fire 'load' within 120 s")]
+        try:
+            res = tab.evaluate(PROBE, timeout=120)
+        except ProtocolError as exc:
+            return [("js-error", f"probe failed: {exc}")]
+        if res["math"] and not res["mathjax"]:
+            problems.append(("math-unrendered", f"{res['math']} math elements but MathJax did not load"))
+        problems += [("math-unrendered", f"not typeset: {r!r}") for r in res["raw"]]
+        problems += [("math-error", e) for e in res["merror"]]
+        problems += [("math-wide", f"{w['over']} px wider than its {w['width']} px column: {w['what']}")
+                     for w in res["wide"]]
+        problems += [("math-clipped", f"{w['over']} px cut off: {w['what']}") for w in res["clipped"]]
+        problems += [("tex-in-text", t) for t in res["tex"]]
+        problems += [("image", f"image not displayed (naturalWidth = 0): {im['src']}")
+                     for im in res["imgs"] if not im["complete"] or not im["width"]]
+        if phone:
+            tab.set_width(phone, 800)
+            wide = tab.evaluate(WIDE_ONLY)
+            problems += [("math-wide-phone", f"{w['over']} px wider than its {w['width']} px column "
+                          f"at {phone} px: {w['what']}") for w in wide]
+        problems += [("js-error", e) for e in dict.fromkeys(tab.console_errors())]
+    finally:
+        tab.close()
     return problems
+
+
+def content_pages(root: Path) -> set[str]:
+    """Pages built from a source document (not genindex/search)."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*.html")
+            if not p.relative_to(root).parts[0].startswith("_")
+            and p.name not in ("genindex.html", "search.html", "py-modindex.html")}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("html_dir", nargs="?", default="_build/html")
     ap.add_argument("--jobs", type=int, default=2, help="pages loaded at once (default 2)")
-    ap.add_argument("--budget-ms", type=int, default=15000,
-                    help="Chromium virtual-time budget per page in ms (default 15000)")
+    ap.add_argument("--fidelity", choices=("quick", "paper"),
+                    help="every page must say this fidelity (default: not checked)")
+    ap.add_argument("--edition", choices=("full", "student"), default="full",
+                    help="student: no solution may be left in the HTML, every exercise must be")
+    ap.add_argument("--source", default=str(ROOT), help="book source (for --edition student)")
+    ap.add_argument("--phone", type=int, default=400,
+                    help="also measure display math at this width in px (0: skip; default 400)")
+    ap.add_argument("--phone-fails", action="store_true",
+                    help="count math-wide-phone as a failure (default: reported only)")
+    ap.add_argument("--only", nargs="*", help="check only these pages (paths relative to html_dir)")
     ap.add_argument("--screenshot", nargs=2, metavar=("PAGE", "PNG"),
-                    help="also save a screenshot of PAGE (path relative to html_dir)")
-    ap.add_argument("--window-size", default="1280,2400", help="screenshot size (default 1280,2400)")
+                    help="also save a full-page screenshot of PAGE (path relative to html_dir)")
+    ap.add_argument("--window-size", default="1280,900", help="screenshot viewport (default 1280,900)")
     args = ap.parse_args(argv)
 
     root = Path(args.html_dir).resolve()
     if not (root / "index.html").exists():
-        print(f"check_html: {root}/index.html not found; run `make book` first", file=sys.stderr)
+        print(f"check_html: {root}/index.html not found; build the book first", file=sys.stderr)
         return 1
     pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
                    if not p.relative_to(root).parts[0].startswith("_"))
+    if args.only:
+        pages = [p for p in pages if p in set(args.only)]
+    docs = content_pages(root)
 
-    problems: dict[str, list[str]] = {}
-    notes: dict[str, list[str]] = {}
+    found: list[tuple[str, str, str]] = []  # (page, class, message)
     for rel in pages:
-        p, n = static_checks(root / rel, root)
-        problems[rel], notes[rel] = p, n
+        found += [(rel, c, m) for c, m in static_checks(root / rel, root, args.fidelity, rel in docs)]
+    if args.edition == "student":
+        found += student_checks(root, Path(args.source))
 
-    browser = find_browser() or install_browser()
-    if browser is None:
+    browser_path = find_or_install()
+    if browser_path is None:
         print("check_html: SKIP browser checks: Chromium is not installed and could not be "
               "installed (apt-get install -y chromium). Static checks only.")
-        bad = {k: v for k, v in problems.items() if v}
-        for rel, plist in bad.items():
-            for prob in plist:
-                print(f"  {rel}: {prob}")
-        return 1 if bad else 0
+    else:
+        server = serve(root)
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            with Chromium(browser_path) as browser:
+                with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+                    for rel, plist in pool.map(
+                            lambda r: (r, browser_checks(browser, base, r, args.phone)), pages):
+                        found += [(rel, c, m) for c, m in plist]
+                if args.screenshot:
+                    page, png = args.screenshot
+                    w, h = (int(x) for x in args.window_size.split(","))
+                    tab = browser.new_tab(w, h)
+                    tab.goto(f"{base}/{page}")
+                    tab.evaluate("(async () => {" + WAIT_MATHJAX + "})()")
+                    tab.screenshot(str(Path(png).resolve()))
+                    tab.close()
+                    print(f"check_html: screenshot of {page} at {w} px -> {png}")
+        finally:
+            server.shutdown()
+        for path, referer in Handler.missing:
+            ref = unquote(urlsplit(referer).path.lstrip("/")) or "?"
+            found.append((ref, "http-404", f"404 for {path}"))
 
-    server = serve(root)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            results = pool.map(lambda rel: (rel, browser_checks(browser, base, rel, args.budget_ms)),
-                               pages)
-            for rel, plist in results:
-                problems[rel].extend(plist)
-        if args.screenshot:
-            page, png = args.screenshot
-            with tempfile.TemporaryDirectory(prefix="thermobook-chromium-") as profile:
-                subprocess.run([browser, *CHROME_FLAGS, f"--user-data-dir={profile}",
-                                f"--virtual-time-budget={args.budget_ms}", f"--window-size={args.window_size}",
-                                f"--screenshot={Path(png).resolve()}", f"{base}/{page}"],
-                               capture_output=True, timeout=120)
-            print(f"check_html: screenshot of {page} -> {png}")
-    finally:
-        server.shutdown()
-    for path, referer in Handler.missing:
-        ref = urlsplit(referer).path.lstrip("/") or "?"
-        problems.setdefault(ref, []).append(f"404 for {path}")
-
-    n_bad = sum(len(v) for v in problems.values())
-    for rel in sorted(notes):
-        for note in notes[rel]:
-            print(f"check_html: note: {rel}: {note}")
-    if n_bad:
-        print(f"check_html: {n_bad} problem(s) in {len(pages)} pages:")
-        for rel in sorted(problems):
-            for prob in dict.fromkeys(problems[rel]):  # each distinct problem once
-                print(f"  {rel}: {prob}")
+    found = list(dict.fromkeys(found))
+    counts = Counter(c for _, c, _ in found)
+    failing = {c: n for c, n in counts.items() if c != "math-wide-phone" or args.phone_fails}
+    for rel in sorted({r for r, _, _ in found}):
+        for _, c, m in (f for f in found if f[0] == rel):
+            print(f"  {rel}: [{c}] {m}")
+    summary = ", ".join(f"{c} {n}" for c, n in sorted(counts.items())) or "none"
+    print(f"check_html: {len(pages)} pages; problems by class: {summary}")
+    if failing:
+        print(f"check_html: FAILED ({sum(failing.values())} problems)")
         return 1
-    print(f"check_html: {len(pages)} pages OK (math rendered by MathJax, images displayed, "
-          f"no error outputs, no missing files) [{browser}]")
+    print(f"check_html: {len(pages)} pages OK [{browser_path or 'static checks only'}]")
     return 0
 
 

@@ -1,0 +1,119 @@
+"""Build the book at one fidelity, in its own folder with its own caches.
+
+    python tools/build_book.py [--fidelity quick|paper] [--edition full|student]
+                               [--builder html|singlehtml] [--toc FILE] [--out DIR] [--all]
+
+Where each build goes (``B`` = ``_build`` for quick, ``_build/paper`` for paper fidelity):
+
+    full edition (html)        B/html       B/.doctrees          cache B/.jupyter_cache
+    student edition (html)     B/student/html                     (same execution cache as full)
+    one-file book (singlehtml) B/pdf/singlehtml                   (same execution cache as full)
+    simulation cache           B/simcache   (THERMOLIB_CACHE of the chapters' kernels)
+
+jupyter-cache keys a chapter on its source only, not on ``THERMOBOOK_FIDELITY``, so one execution
+cache for both fidelities would publish quick outputs under the paper label (and the other way
+round). Here the fidelity chooses the folder, so a paper build can never find a quick chapter in
+its cache; the book's extension also checks every page's record of the fidelity it was computed
+at. The student edition and the one-file book reuse the execution cache of their fidelity: same
+chapters, same fidelity, same outputs.
+
+``--fidelity`` defaults to ``$THERMOBOOK_FIDELITY`` (else quick). The build runs with
+``-W -n --keep-going``: every Sphinx warning, broken reference included, fails it.
+``--out DIR`` puts all of the above under DIR instead (used by the separation test).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LEVELS = ("quick", "paper")
+
+
+def layout(fidelity: str, edition: str = "full", builder: str = "html", out: Path | None = None) -> dict:
+    """Folders of a build: ``html`` (output), ``doctrees``, ``exec_cache``, ``simcache``."""
+    base = Path(out) if out is not None else ROOT / "_build" / ("paper" if fidelity == "paper" else "")
+    base = base.resolve()
+    if builder == "singlehtml":
+        html = base / "pdf" / "singlehtml"
+    elif edition == "student":
+        html = base / "student" / "html"
+    else:
+        html = base / "html"
+    return {"html": html, "doctrees": html.parent / ".doctrees",
+            "exec_cache": base / ".jupyter_cache", "simcache": base / "simcache", "base": base}
+
+
+def build(fidelity: str, edition: str = "full", builder: str = "html", *, source: Path = ROOT,
+          toc: Path | None = None, out: Path | None = None, force_all: bool = False) -> int:
+    """Run the jupyter-book/Sphinx build; 0 on success."""
+    from jupyter_book.sphinx import build_sphinx
+
+    if fidelity not in LEVELS:
+        raise ValueError(f"fidelity must be one of {LEVELS}, got {fidelity!r}")
+    if edition not in ("full", "student"):
+        raise ValueError(f"edition must be 'full' or 'student', got {edition!r}")
+    if builder not in ("html", "singlehtml"):
+        raise ValueError(f"builder must be 'html' or 'singlehtml', got {builder!r}")
+    where = layout(fidelity, edition, builder, out)
+    # The chapters' kernels inherit these: the fidelity they compute at, and where finished
+    # simulations are kept (one simulation cache per fidelity as well).
+    os.environ["THERMOBOOK_FIDELITY"] = fidelity
+    os.environ["THERMOLIB_CACHE"] = str(where["simcache"])
+    toc = Path(toc) if toc else source / "_toc.yml"
+    overrides = {
+        "external_toc_path": toc.resolve().as_posix(),
+        "nitpicky": True,
+        "nb_execution_cache_path": str(where["exec_cache"]),
+        "thermobook_edition": edition,
+        "latex_individualpages": False,
+    }
+    if edition == "student":
+        overrides["hide_solutions"] = True  # sphinx-exercise drops every {solution} node
+    print(f"build_book: {edition} edition, {fidelity} fidelity, {builder} -> {where['html']}\n"
+          f"build_book: execution cache {where['exec_cache']}, simulation cache {where['simcache']}",
+          flush=True)
+    start = time.monotonic()
+    result = build_sphinx(
+        source.resolve(), where["html"], use_external_toc=True, noconfig=True,
+        path_config=str(source / "_config.yml"), confoverrides=overrides,
+        doctreedir=where["doctrees"], builder=builder, warningiserror=True, keep_going=True,
+        force_all=force_all)
+    seconds = time.monotonic() - start
+    if isinstance(result, Exception):
+        traceback.print_exception(result)
+        print(f"build_book: FAILED after {seconds:.0f} s", file=sys.stderr)
+        return 1
+    if result:
+        print(f"build_book: FAILED after {seconds:.0f} s (status {result})", file=sys.stderr)
+        return int(result)
+    print(f"build_book: done in {seconds:.0f} s -> {where['html'] / 'index.html'}")
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--fidelity", choices=LEVELS,
+                    default=os.environ.get("THERMOBOOK_FIDELITY", "").strip().lower() or "quick")
+    ap.add_argument("--edition", choices=("full", "student"), default="full")
+    ap.add_argument("--builder", choices=("html", "singlehtml"), default="html")
+    ap.add_argument("--source", default=str(ROOT), help="book source folder (default: the repository)")
+    ap.add_argument("--toc", help="table of contents (default: SOURCE/_toc.yml)")
+    ap.add_argument("--out", help="put output and caches under this folder instead of _build[/paper]")
+    ap.add_argument("--all", action="store_true", help="write every page again")
+    ap.add_argument("--print-layout", action="store_true", help="print the folders and exit")
+    args = ap.parse_args(argv)
+    if args.print_layout:
+        for k, v in layout(args.fidelity, args.edition, args.builder, args.out).items():
+            print(f"{k}={v}")
+        return 0
+    return build(args.fidelity, args.edition, args.builder, source=Path(args.source),
+                 toc=args.toc, out=args.out, force_all=args.all)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
