@@ -19,6 +19,8 @@ each of which fails the check:
 ``provenance``     a page without ``<meta name="thermobook:fidelity">`` (or with another fidelity
                    than ``--fidelity``), a content page without its provenance line, or an
                    executed page whose line lacks the CPU time of its simulations
+``numbering``      a page outside the numbered parts whose figures, tables or equations are
+                   numbered 1, 2, ... (they would clash with the papers' Fig. 1, Eq. (1))
 ``solution``       (``--edition student``) a solution left in the HTML, or an exercise missing
 
 The summary prints the count per class; exit status 1 when any class is non-empty. When Chromium
@@ -188,6 +190,8 @@ OUTPUT_DIV = re.compile(r'<div class="output ([a-z_ -]*?)(?: highlight-[\w-]+)?(
                         re.S)
 IMG_SRC = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]+)\"", re.I)
 META_FIDELITY = re.compile(r'<meta name="thermobook:fidelity" content="([^"]*)"')
+SECTION_NUMBER = re.compile(r'<h1>\s*<span class="section-number">')
+CAPTION_NUMBER = re.compile(r'<span class="(?:caption|eqno)[^"]*">\s*((?:Fig\.|Table|Listing)?\s*\(?\d+\)?)[\s<]')
 PROVENANCE = re.compile(r'<(?:p|div) class="[^"]*\bthermobook-provenance\b[^"]*"[^>]*>(.*?)</(?:p|div)>', re.S)
 
 
@@ -215,6 +219,9 @@ def static_checks(page: Path, root: Path, fidelity: str | None, content_page: bo
             problems.append(("image", f"image file missing: {src}"))
         elif root.resolve() not in target.parents:
             problems.append(("image", f"image outside the book: {src}"))
+    if content_page and not SECTION_NUMBER.search(text.split('<section', 1)[-1][:3000]):
+        for num in CAPTION_NUMBER.findall(text):
+            problems.append(("numbering", f"unnumbered page numbers an item {num!r}"))
     metas = META_FIDELITY.findall(text)
     if len(metas) != 1:
         problems.append(("provenance", f'{len(metas)} <meta name="thermobook:fidelity"> tags (want 1)'))
@@ -226,9 +233,9 @@ def static_checks(page: Path, root: Path, fidelity: str | None, content_page: bo
             problems.append(("provenance", f"{len(lines)} provenance lines (want 1)"))
         else:
             line = html.unescape(re.sub(r"<[^>]+>", "", lines[0]))
-            if metas and metas[0] not in line:
+            if metas and metas[0].lower() not in line.lower():
                 problems.append(("provenance", f"provenance line does not state the fidelity: {line!r}"))
-            executed = 'class="cell' in text or "cell_output" in text
+            executed = re.search(r'<div class="cell docutils container', text) is not None
             if executed and "CPU" not in line:
                 problems.append(("provenance", f"page has code but its line has no CPU time: {line!r}"))
     return problems
@@ -317,6 +324,12 @@ def content_pages(root: Path) -> set[str]:
             and p.name not in ("genindex.html", "search.html", "py-modindex.html")}
 
 
+def is_redirect(page: Path) -> bool:
+    """jupyter-book's index.html: only a meta refresh to the root page."""
+    head = page.read_text(encoding="utf-8", errors="replace")[:2000].lower()
+    return 'http-equiv="refresh"' in head and "<body" not in head
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("html_dir", nargs="?", default="_build/html")
@@ -341,7 +354,7 @@ def main(argv=None) -> int:
         print(f"check_html: {root}/index.html not found; build the book first", file=sys.stderr)
         return 1
     pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
-                   if not p.relative_to(root).parts[0].startswith("_"))
+                   if not p.relative_to(root).parts[0].startswith("_") and not is_redirect(p))
     if args.only:
         pages = [p for p in pages if p in set(args.only)]
     docs = content_pages(root)

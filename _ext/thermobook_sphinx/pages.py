@@ -12,6 +12,8 @@ Repairs of the theme stack (jupyter-book 1.0.4, Sphinx 7.4, sphinx-book-theme 1.
   console. Each page keeps the first of identical scripts.
 * pydata-sphinx-theme logs ``console.error("Got invalid theme mode")`` on a first visit when no
   ``default_mode`` is set; the book's figures are drawn on white, so the mode is ``light``.
+* MathJax is loaded on every page, not only on pages with equations: every page's navigation
+  shows the chapter titles, some of which hold math.
 * A title with math (``\\gamma_\\mathrm{eff}``) would show raw TeX in the browser tab and in the
   print header; both get a plain-text rendering (``γ_eff ∝ T_L⁻²``).
 """
@@ -71,8 +73,9 @@ def _config_inited(app, config):
     mathjax = config.mathjax_path
     config.html_js_files = [f for f in config.html_js_files
                             if (f[0] if isinstance(f, (tuple, list)) else f) != mathjax]
+    # pydata-sphinx-theme reads the colour mode from the page context, not from a theme option.
+    config.html_context = {"default_mode": "light", **(config.html_context or {})}
     options = config.html_theme_options
-    options.setdefault("default_mode", "light")
     from thermolib import __version__
 
     config.version = config.release = __version__
@@ -106,6 +109,9 @@ def _plain_titles(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    # MathJax on every page: the navigation of every page shows chapter titles with math, also on
+    # pages without equations of their own (Sphinx would load MathJax only on those with).
+    app.set_html_assets_policy("always")
     app.connect("config-inited", _config_inited)
     # After every extension added its per-page scripts and the theme its titles.
     app.connect("html-page-context", _dedupe_scripts, priority=900)

@@ -14,8 +14,8 @@ execution cache, so the record is the one of the run that produced the outputs o
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -52,9 +52,12 @@ def _config_inited(app, config):
     if facts["edition"] not in ("full", "student"):
         raise ExtensionError(f"thermobook_edition must be 'full' or 'student', got {facts['edition']!r}")
     # A change of fidelity must re-read every page (and so re-check its record); a change of
-    # commit or date must re-write every page's provenance line.
+    # commit, date or of this extension must re-write every page's provenance line.
     config.thermobook_build_fidelity = facts["fidelity"]
-    config.thermobook_build_stamp = "|".join(str(facts[k]) for k in ("edition", "version", "commit", "date"))
+    own = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.rglob("*.*"))
+                                  if p.suffix in (".py", ".css"))).hexdigest()[:12]
+    config.thermobook_build_stamp = "|".join(
+        [str(facts[k]) for k in ("edition", "version", "commit", "date")] + [own])
 
 
 # ----------------------------------------------------------------------------- records
@@ -152,7 +155,7 @@ def _line_nodes(app, docname: str, record: dict | None) -> nodes.paragraph:
             parts.append(f"seed offset {record['seed_offset']}")
         n = record["results"]
         parts.append(f"simulations: {_cpu(record['cpu_seconds'])} CPU time, "
-                     f"{n} result{'s' if n != 1 else ''}")
+                     f"{n} result{'s' if n != 1 else ''}" if n else "simulations: none (0 s CPU time)")
         if facts["commit"] != record.get("commit"):
             parts.append(f"book built {facts['date']} from {facts['commit'] or 'no git commit'}")
         else:
@@ -244,7 +247,7 @@ def _table(app, fromdoc: str) -> nodes.table:
             title = env.titles.get(row[0])
             ref = nodes.reference("", "", internal=True,
                                   refuri=app.builder.get_relative_uri(fromdoc, row[0]))
-            ref += nodes.Text(title.astext() if title is not None else row[0])
+            ref += (title.deepcopy().children if title is not None else nodes.Text(row[0]))
             cells[0] = ref
         tbody += _row(cells)
     return table
