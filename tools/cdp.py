@@ -286,12 +286,12 @@ class Tab:
         stream = self.send("Page.printToPDF", params, timeout=900)["stream"]
         with open(path, "wb") as fh:
             while True:
-                chunk = self.browser.send("IO.read", {"handle": stream, "size": 1 << 20}, timeout=120)
+                chunk = self.send("IO.read", {"handle": stream, "size": 1 << 20}, timeout=120)
                 data = chunk.get("data", "")
                 fh.write(base64.b64decode(data) if chunk.get("base64Encoded") else data.encode())
                 if chunk.get("eof"):
                     break
-        self.browser.send("IO.close", {"handle": stream})
+        self.send("IO.close", {"handle": stream})
 
     def close(self) -> None:
         try:

@@ -252,12 +252,15 @@ def solution_snippets(source_root: Path) -> tuple[list[tuple[str, str]], int]:
     for md in sorted((source_root / "chapters").rglob("*.md")):
         text = md.read_text(encoding="utf-8")
         n_ex += len(EXERCISE_BLOCK.findall(text))
+        outside = re.sub(r"\s+", " ", SOLUTION_BLOCK.sub(" ", text))
         for m in SOLUTION_BLOCK.finditer(text):
             body = "\n".join(line for line in m.group(2).splitlines() if not line.startswith(":"))
-            # the longest run of plain words (no math, no markup) identifies the solution
-            runs = re.findall(r"[A-Za-z][A-Za-z ,;'-]{24,}", re.sub(r"\$[^$]*\$|`[^`]*`|\{[^}]*\}", " | ", body))
+            body = re.sub(r"\s+", " ", re.sub(r"\$[^$]*\$|`[^`]*`|\{[^}]*\}", " | ", body))
+            # the longest run of plain words (no math, no markup) found nowhere else on the page
+            runs = sorted(re.findall(r"[A-Za-z][A-Za-z ,;'-]{24,}", body), key=len, reverse=True)
+            runs = [r.strip()[:60] for r in runs if r.strip()[:60] not in outside]
             if runs:
-                snippets.append((md.relative_to(source_root).as_posix(), max(runs, key=len).strip()[:60]))
+                snippets.append((md.relative_to(source_root).as_posix(), runs[0]))
     return snippets, n_ex
 
 

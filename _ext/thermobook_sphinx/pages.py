@@ -108,7 +108,22 @@ def _plain_titles(app, pagename, templatename, context, doctree):
     context["pagetitle"] = text
 
 
+def _singlehtml_visitors(app):
+    """The one-page build (for the PDF) renders every node the HTML build renders.
+
+    Sphinx looks up node visitors by builder name first and falls back to the format ("html")
+    only for a builder with no visitors of its own; once any extension registers a ``singlehtml``
+    visitor, nodes registered for ``html`` only (myst-nb's hidden code cells) have none."""
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    own = handlers.setdefault("singlehtml", {})
+    for node, visitors in handlers.get("html", {}).items():
+        own.setdefault(node, visitors)
+
+
 def setup(app):
+    app.connect("builder-inited", _singlehtml_visitors)
     # MathJax on every page: the navigation of every page shows chapter titles with math, also on
     # pages without equations of their own (Sphinx would load MathJax only on those with).
     app.set_html_assets_policy("always")

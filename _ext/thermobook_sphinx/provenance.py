@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -131,7 +132,7 @@ def _cpu(seconds: float) -> str:
     return f"{seconds / 3600:.2f} h"
 
 
-def _line_nodes(app, docname: str, record: dict | None) -> nodes.paragraph:
+def _line_nodes(app, docname: str, record: dict | None, fromdoc: str) -> nodes.paragraph:
     facts = build_facts(app)
     para = nodes.paragraph(classes=[LINE_CLASS])
     label = f"{facts['fidelity'].capitalize()} fidelity"
@@ -141,7 +142,7 @@ def _line_nodes(app, docname: str, record: dict | None) -> nodes.paragraph:
     strong = nodes.strong(text=label)
     if tables and tables[0] != docname:
         ref = nodes.reference("", "", internal=True,
-                              refuri=app.builder.get_relative_uri(docname, tables[0]))
+                              refuri=app.builder.get_relative_uri(fromdoc, tables[0]))
         ref += strong
         para += ref
     else:
@@ -170,15 +171,23 @@ def _line_nodes(app, docname: str, record: dict | None) -> nodes.paragraph:
 def _insert_line(app, doctree, docname):
     if not docname:
         return
+    # The one-page build (singlehtml, for the PDF) resolves one tree holding every page, each
+    # inlined page marked by a start_of_file node: every page gets its own line.
+    for part in list(doctree.findall(addnodes.start_of_file)):
+        _insert_into(app, part, part["docname"], docname)
+    _insert_into(app, doctree, docname, docname)
+
+
+def _insert_into(app, tree, docname, fromdoc):
     record = _records(app.env).get(docname)
     if record is not None:
         _check_fidelity(app, docname, record)
-    line = _line_nodes(app, docname, record)
-    section = next(iter(doctree.findall(nodes.section)), None)
+    line = _line_nodes(app, docname, record, fromdoc)
+    section = next(iter(tree.findall(nodes.section)), None)
     if section is not None and section.children and isinstance(section[0], nodes.title):
         section.insert(1, line)
     else:
-        doctree.insert(0, line)
+        tree.insert(0, line)
 
 
 def _meta(app, pagename, templatename, context, doctree):
@@ -217,8 +226,7 @@ def _table(app, fromdoc: str) -> nodes.table:
     header = ["Page", "Fidelity", "Computed (UTC)", "Notebook run (s)", "Simulation CPU (s)",
               "Results", "Commit"]
     rows, tot_run, tot_cpu, tot_n = [], 0.0, 0.0, 0
-    order = {d: i for i, d in enumerate(env.found_docs_sorted if hasattr(env, "found_docs_sorted")
-                                        else sorted(env.found_docs))}
+    order = {d: i for i, d in enumerate(_reading_order(env))}
     for docname in sorted(_records(env), key=lambda d: order.get(d, 0)):
         rec = _records(env)[docname]
         exec_data = NbMetadataCollector.get_exec_data(env, docname) or {}
@@ -226,9 +234,10 @@ def _table(app, fromdoc: str) -> nodes.table:
         tot_run += run or 0.0
         tot_cpu += rec["cpu_seconds"]
         tot_n += rec["results"]
+        commit = rec.get("commit") or "-"
         rows.append([docname, rec["fidelity"], rec["executed_at"].replace("T", " ")[:16],
                      "-" if run is None else f"{run:.1f}", f"{rec['cpu_seconds']:.1f}",
-                     str(rec["results"]), rec.get("commit") or "-"])
+                     str(rec["results"]), commit[:8] + commit[12:]])
     rows.append(["Total", "", "", f"{tot_run:.1f}", f"{tot_cpu:.1f}", str(tot_n), ""])
 
     table = nodes.table(classes=["colwidths-auto", "thermobook-exec-table"])
@@ -251,6 +260,20 @@ def _table(app, fromdoc: str) -> nodes.table:
             cells[0] = ref
         tbody += _row(cells)
     return table
+
+
+def _reading_order(env) -> list[str]:
+    """Documents in the order of the table of contents (root first)."""
+    seen: list[str] = []
+
+    def walk(doc):
+        if doc not in seen:
+            seen.append(doc)
+            for sub in env.toctree_includes.get(doc, []):
+                walk(sub)
+
+    walk(env.config.root_doc)
+    return seen + sorted(set(env.found_docs) - set(seen))
 
 
 def _row(cells) -> nodes.row:
