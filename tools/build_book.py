@@ -49,8 +49,10 @@ def layout(fidelity: str, edition: str = "full", builder: str = "html", out: Pat
 
 
 def build(fidelity: str, edition: str = "full", builder: str = "html", *, source: Path = ROOT,
-          toc: Path | None = None, out: Path | None = None, force_all: bool = False) -> int:
-    """Run the jupyter-book/Sphinx build; 0 on success."""
+          toc: Path | None = None, out: Path | None = None, simcache: Path | None = None,
+          force_all: bool = False) -> int:
+    """Run the jupyter-book/Sphinx build; 0 on success. ``simcache`` overrides the simulation
+    cache of the layout (a preview shares the book's cache of the same fidelity)."""
     from jupyter_book.sphinx import build_sphinx
 
     if fidelity not in LEVELS:
@@ -63,6 +65,7 @@ def build(fidelity: str, edition: str = "full", builder: str = "html", *, source
     # The chapters' kernels inherit these: the fidelity they compute at, and where finished
     # simulations are kept (one simulation cache per fidelity as well).
     os.environ["THERMOBOOK_FIDELITY"] = fidelity
+    where["simcache"] = Path(simcache) if simcache else where["simcache"]
     os.environ["THERMOLIB_CACHE"] = str(where["simcache"])
     toc = Path(toc) if toc else source / "_toc.yml"
     overrides = {
