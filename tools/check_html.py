@@ -7,7 +7,8 @@ each of which fails the check:
 
 ``js-error``       any console error, uncaught exception or failed request the browser logs
 ``math-unrendered`` a math element MathJax did not typeset (or MathJax did not load)
-``math-error``     a MathJax error node (``mjx-merror``: undefined control sequence, bad TeX)
+``math-error``     a MathJax error node (``mjx-merror``: bad TeX) or an undefined control sequence
+                   (which MathJax prints in red instead)
 ``math-wide``      display math wider than its column at 1280 px (clipped or needs scrolling);
                    the same at the phone width (``--phone``, default 400 px) is ``math-wide-phone``
 ``math-clipped``   inline math cut off by its box
@@ -115,6 +116,12 @@ PROBE = "(async () => {" + WAIT_MATHJAX + MEASURE + r"""
   document.querySelectorAll('mjx-merror').forEach(el => {
     const c = el.closest('mjx-container');
     res.merror.push((el.getAttribute('data-mjx-error') || el.textContent).slice(0, 120) +
+                    (c ? ' in ' + label(c) : ''));
+  });
+  // An undefined macro is no error node: MathJax's noundefined extension prints its name in red.
+  document.querySelectorAll('mjx-assistive-mml mtext[mathcolor="red"]').forEach(el => {
+    const c = el.closest('mjx-container');
+    res.merror.push('undefined control sequence ' + el.textContent.slice(0, 60) +
                     (c ? ' in ' + label(c) : ''));
   });
   res.wide = WIDE(label);
