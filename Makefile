@@ -16,12 +16,17 @@ export THERMOLIB_CACHE ?= $(CURDIR)/_build/simcache
 # The venv's tools first (jupytext, jupyter-book and the kernel must all be the venv's).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+# The repository the published book links to (tools/book_repository.py reads it; empty: no
+# repository features on the pages). The publish workflow sets it from the repository it runs in.
+REPO_URL ?=
+export REPO_URL
+
 # Extra pytest arguments for nbval, e.g. NBVAL_ARGS="-n 2 --dist loadfile" to run two chapters at
 # once (each chapter's cells must stay in one worker: --dist loadfile). Off by default: the chapters'
 # numba kernels already use both cores of the reference machine.
 NBVAL_ARGS ?=
 
-.PHONY: help install book html nbval check-html test test-lib test-fast bench clean
+.PHONY: help install book html nbval check-html test test-lib test-fast bench clean lab check-lab lint-workflows
 
 help:
 	@echo "make book        - create .venv if needed, install, build the HTML book into _build/html"
@@ -32,10 +37,14 @@ help:
 	@echo "make nbval       - execute every chapter of _toc.yml as a test (pytest --nbval-lax)"
 	@echo "make check-html  - load every built page in headless Chromium: math, images, no errors"
 	@echo "make bench       - print the simulator throughput table"
+	@echo "make lab         - JupyterLab on the chapters (MyST rendered; opening a chapter changes nothing)"
+	@echo "make check-lab   - open every chapter in JupyterLab (headless browser): git status stays clean"
+	@echo "make lint-workflows - actionlint on .github/workflows"
 	@echo "make clean       - remove _build (HTML, execution cache, simulation cache)"
 	@echo "THERMOBOOK_FIDELITY=paper make book  - the published statistics (default: quick)"
+	@echo "make book REPO_URL=https://github.com/OWNER/REPO  - with repository, Binder and Live Code buttons"
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt binder/requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -80,10 +89,25 @@ bench: $(STAMP)
 # Sequential on purpose (also under make -j): nbval fills the simulation cache, so the book build
 # that follows only renders; check-html needs the finished book.
 test: $(STAMP)
+	$(MAKE) lint-workflows
 	$(MAKE) test-lib
 	$(MAKE) nbval
 	$(MAKE) book
 	$(MAKE) check-html
+	$(MAKE) check-lab
+
+# JupyterLab from the project's own environment, configured as Binder is (tools/lab_setup.py):
+# chapters open as notebooks, MyST rendered, and opening a chapter never rewrites it.
+LAB_ARGS ?=
+lab: $(STAMP)
+	$(BIN)/python tools/lab_setup.py $(VENV)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) chapters/intro.md
+
+check-lab: $(STAMP)
+	$(BIN)/python tools/check_lab.py
+
+lint-workflows: $(STAMP)
+	$(BIN)/actionlint -no-color .github/workflows/*.yml
 
 clean:
 	rm -rf _build .pytest_cache
