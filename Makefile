@@ -26,7 +26,7 @@ export REPO_URL
 # numba kernels already use both cores of the reference machine.
 NBVAL_ARGS ?=
 
-.PHONY: help install book html nbval check-html test test-lib test-fast bench clean lab check-lab lint-workflows
+.PHONY: help install book html nbval check-html test test-lib test-fast bench clean lab check-lab check-live lint-workflows
 
 help:
 	@echo "make book        - create .venv if needed, install, build the HTML book into _build/html"
@@ -39,6 +39,7 @@ help:
 	@echo "make bench       - print the simulator throughput table"
 	@echo "make lab         - JupyterLab on the chapters (MyST rendered; opening a chapter changes nothing)"
 	@echo "make check-lab   - open every chapter in JupyterLab (headless browser): git status stays clean"
+	@echo "make check-live  - run a built page's cells with thebe on a local Jupyter server (headless browser)"
 	@echo "make lint-workflows - actionlint on .github/workflows"
 	@echo "make clean       - remove _build (HTML, execution cache, simulation cache)"
 	@echo "THERMOBOOK_FIDELITY=paper make book  - the published statistics (default: quick)"
@@ -94,6 +95,7 @@ test: $(STAMP)
 	$(MAKE) nbval
 	$(MAKE) book
 	$(MAKE) check-html
+	$(MAKE) check-live
 	$(MAKE) check-lab
 
 # JupyterLab from the project's own environment, configured as Binder is (tools/lab_setup.py):
@@ -105,6 +107,10 @@ lab: $(STAMP)
 
 check-lab: $(STAMP)
 	$(BIN)/python tools/check_lab.py
+
+check-live: $(STAMP)
+	$(BIN)/python tools/check_live.py _build/html --page chapters/ndc/friction.html --cells 2 \
+	  --expect quadrature
 
 lint-workflows: $(STAMP)
 	$(BIN)/actionlint -no-color .github/workflows/*.yml

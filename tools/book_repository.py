@@ -35,6 +35,34 @@ def repository_options(url: str | None, branch: str = "main") -> dict:
                                "thebe": True}}
 
 
+# sphinx-thebe 0.3.1's initThebe() calls thebe.bootstrap() without arguments, which in thebe 0.9
+# connects to a server but never starts a kernel. This replaces it (once every async script has
+# run, i.e. at window load) by the same steps with requestKernel; the connection (Binder, or a
+# local server named by a later x-thebe-config fragment with useBinder: false) is the page's.
+LIVE_CODE_JS = """
+window.addEventListener("load", function () {
+  if (typeof window.initThebe !== "function") { return; }
+  window.initThebe = function () {
+    var start = function () {
+      // sphinx-thebe's status display needs its launch button (absent on pages without REPO_URL)
+      if (document.querySelector(".thebe-launch-button")) { configureThebe(); }
+      modifyDOMForThebe();
+      var page = thebelab.getPageConfig ? thebelab.getPageConfig() : {};
+      return thebelab.bootstrap({requestKernel: true, useBinder: page.useBinder !== false});
+    };
+    if (typeof thebelab !== "undefined") { return start(); }
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = THEBE_JS_URL;
+      script.addEventListener("load", function () { resolve(start()); });
+      script.addEventListener("error", reject);
+      document.head.appendChild(script);
+    });
+  };
+});
+"""
+
+
 def _configure(app, config):
     options = repository_options(os.environ.get("REPO_URL"), os.environ.get("REPO_BRANCH") or "main")
     theme = dict(config.html_theme_options or {})
@@ -51,4 +79,5 @@ def _configure(app, config):
 def setup(app):
     sphinx_thebe.THEBE_VERSION = THEBE_VERSION   # read when the page scripts are added
     app.connect("config-inited", _configure, priority=400)
+    app.add_js_file(None, body=LIVE_CODE_JS)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
