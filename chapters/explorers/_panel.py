@@ -52,13 +52,23 @@ class SimulationPanel:
     SIMULATOR = "simulator"
     RUN_SETTINGS: tuple = ()       # names of the run-setting widgets (time, realizations, seed)
 
-    def __init__(self):
+    def __init__(self, *, t, t_range, realizations, r_range, seed, button, split):
+        """``t_range`` = (log10 min, log10 max, step) of the simulated time, ``r_range`` =
+        (min, max, step) of the realizations; ``split``: controls in the first column."""
         lay = widgets.Layout
+        kw = dict(continuous_update=False, style={"description_width": "90px"}, layout=lay(width="320px"))
+        lo, hi, step = t_range
+        self.sim_t = widgets.FloatLogSlider(value=t, base=10, min=lo, max=hi, step=step,
+                                            description="sim. time t", **kw)
+        lo, hi, step = r_range
+        self.sim_R = widgets.IntSlider(value=realizations, min=lo, max=hi, step=step,
+                                       description="realizations", **kw)
+        self.seed = widgets.IntText(value=seed, description="seed", layout=lay(width="160px"))
         self.controls = self.make_controls()
         self.sims: list[dict] = []
         self.image = widgets.Image(format="png", layout=lay(max_width="100%"))
         self.message = widgets.HTML("")
-        self.button = widgets.Button(description="simulate", icon="play", button_style="primary",
+        self.button = widgets.Button(description=button, icon="play", button_style="primary",
                                      layout=lay(width="200px"))
         self.cancel = widgets.Button(description="cancel", icon="stop", disabled=True,
                                      layout=lay(width="100px"))
@@ -76,8 +86,16 @@ class SimulationPanel:
         self.cancel.on_click(lambda b: self._cancel_event.set())
         self.clear.on_click(lambda b: (self.sims.clear(), self.redraw()))
         self.reset.on_click(lambda b: self.reset_defaults())
-        self.buttons = widgets.HBox([self.button, self.cancel, self.clear, self.reset, self.progress,
-                                     self.status])
+        names = list(self.controls)
+        self.ui = widgets.VBox([
+            widgets.HBox([widgets.VBox([self.controls[n] for n in names[:split]]),
+                          widgets.VBox([self.controls[n] for n in names[split:]])]),
+            widgets.HBox([self.sim_t, self.sim_R, self.seed]),
+            widgets.HBox([self.button, self.cancel, self.clear, self.reset, self.progress,
+                          self.status]),
+            self.message, self.image,
+        ])
+        self.redraw()
 
     # --------------------------------------------------------------------------- parameters
     def params(self) -> dict:

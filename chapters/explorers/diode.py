@@ -169,23 +169,9 @@ class DiodeExplorer(SimulationPanel):
     SIMULATOR = "diode"
 
     def __init__(self, sim_t=220.0, sim_realizations=1024, seed=1):
-        kw = dict(continuous_update=False, style={"description_width": "90px"},
-                  layout=widgets.Layout(width="320px"))
-        self.sim_t = widgets.FloatLogSlider(value=sim_t, base=10, min=1.7, max=3.5, step=0.05,
-                                            description="sim. time t", **kw)
-        self.sim_R = widgets.IntSlider(value=sim_realizations, min=64, max=8192, step=64,
-                                       description="realizations", **kw)
-        self.seed = widgets.IntText(value=seed, description="seed", layout=widgets.Layout(width="160px"))
-        super().__init__()
-        self.button.description = f"simulate {DIODE_SIM_POINTS} × ΔT"
-        names = list(self.controls)
-        self.ui = widgets.VBox([
-            widgets.HBox([widgets.VBox([self.controls[n] for n in names[:6]]),
-                          widgets.VBox([self.controls[n] for n in names[6:]])]),
-            widgets.HBox([self.sim_t, self.sim_R, self.seed]),
-            self.buttons, self.message, self.image,
-        ])
-        self.redraw()
+        super().__init__(t=sim_t, t_range=(1.7, 3.5, 0.05), realizations=sim_realizations,
+                         r_range=(64, 8192, 64), seed=seed,
+                         button=f"simulate {DIODE_SIM_POINTS} × ΔT", split=6)
 
     def make_controls(self):
         d, S, L = DIODE_DEFAULTS, widgets.FloatSlider, widgets.FloatLogSlider

@@ -160,23 +160,8 @@ class NDCExplorer(SimulationPanel):
     SIMULATOR = "ndc"
 
     def __init__(self, sim_t=800.0, sim_realizations=8, seed=1):
-        kw = dict(continuous_update=False, style={"description_width": "90px"},
-                  layout=widgets.Layout(width="320px"))
-        self.sim_t = widgets.FloatLogSlider(value=sim_t, base=10, min=2, max=4, step=0.1,
-                                            description="sim. time t", **kw)
-        self.sim_R = widgets.IntSlider(value=sim_realizations, min=2, max=64, step=2,
-                                       description="realizations", **kw)
-        self.seed = widgets.IntText(value=seed, description="seed", layout=widgets.Layout(width="160px"))
-        super().__init__()
-        self.button.description = "simulate at this T_L"
-        names = list(self.controls)
-        self.ui = widgets.VBox([
-            widgets.HBox([widgets.VBox([self.controls[n] for n in names[:5]]),
-                          widgets.VBox([self.controls[n] for n in names[5:]])]),
-            widgets.HBox([self.sim_t, self.sim_R, self.seed]),
-            self.buttons, self.message, self.image,
-        ])
-        self.redraw()
+        super().__init__(t=sim_t, t_range=(2, 4, 0.1), realizations=sim_realizations,
+                         r_range=(2, 64, 2), seed=seed, button="simulate at this T_L", split=5)
 
     def make_controls(self):
         d, S, L = NDC_DEFAULTS, widgets.FloatSlider, widgets.FloatLogSlider
