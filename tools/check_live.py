@@ -97,15 +97,17 @@ async def drive(ws_url: str, cells: int, timeout: float) -> dict:
             if time.time() - t0 > timeout:
                 raise TimeoutError("no kernel session")
             await asyncio.sleep(0.5)
-        await page.js(f"""(async () => {{
+        # Clear what the build put on the page, run the cells, read what thebe's output areas show.
+        return json.loads(await page.js(f"""(async () => {{
             const cells = thebe.notebook.cells.slice(0, {cells});
+            cells.forEach(c => c.area.model.clear());
+            const before = cells.map(c => c.area.node.innerText);
             for (const c of cells) {{ await c.execute(); }}
-            return true; }})()""", timeout=timeout)
-        await asyncio.sleep(1.0)
-        return json.loads(await page.js("""JSON.stringify({
-            cells: thebe.notebook.cells.length,
-            outputs: [...document.querySelectorAll('.cell')].map(c => (c.querySelector('.thebe-output, .jp-OutputArea') || {innerText: ''}).innerText.slice(0, 400)),
-            errors: document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], .jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]').length})"""))
+            await new Promise(r => setTimeout(r, 1000));
+            return JSON.stringify({{cells: thebe.notebook.cells.length, before,
+                                   outputs: cells.map(c => c.area.node.innerText.slice(0, 400)),
+                                   on_page: cells.map(c => document.body.contains(c.area.node))}}); }})()""",
+                                        timeout=timeout))
 
 
 def main(argv=None) -> int:
@@ -161,8 +163,13 @@ def main(argv=None) -> int:
             server.wait(30)
             httpd.shutdown()
             log.close()
-    shown = res["outputs"][args.cells - 1] if len(res["outputs"]) >= args.cells else ""
+    shown = res["outputs"][-1]
+    if any(res["before"]) or not all(res["on_page"]):
+        print(f"check_live: FAILED: outputs not cleared or not on the page: {res}")
+        return 1
     print(f"check_live: {args.page}: {res['cells']} live cells; cell {args.cells} shows {shown[:160]!r}")
+    if os.environ.get("CHECK_LIVE_DEBUG"):
+        print(json.dumps(res, indent=1)[:3000])
     if args.expect not in shown:
         print(f"check_live: FAILED: expected {args.expect!r} in the output of cell {args.cells}")
         return 1
