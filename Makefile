@@ -22,13 +22,18 @@ export THERMOLIB_CACHE := $(CURDIR)/$(BUILD)/simcache
 # The venv's tools first (jupytext, jupyter-book and the kernel must all be the venv's).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+# The repository the published book links to (tools/book_repository.py reads it; empty: no
+# repository features on the pages). The publish workflow sets it from the repository it runs in.
+REPO_URL ?=
+export REPO_URL
+
 # Extra pytest arguments for nbval, e.g. NBVAL_ARGS="-n 2 --dist loadfile" to run two chapters at
 # once (each chapter's cells must stay in one worker: --dist loadfile). Off by default: the chapters'
 # numba kernels already use both cores of the reference machine.
 NBVAL_ARGS ?=
 
 .PHONY: help install book html book-paper book-student pdf nbval check-html check-student \
-	test test-paper test-lib test-fast bench clean
+	test test-paper test-lib test-fast bench clean lab check-lab check-live lint-workflows
 
 help:
 	@echo "make book          - create .venv if needed, install, build the HTML book into _build/html"
@@ -36,7 +41,8 @@ help:
 	@echo "make book-student  - the student edition (no solutions) into _build/student/html"
 	@echo "make pdf           - the whole book as one PDF: _build/pdf/thermobook.pdf"
 	@echo "make test          - create .venv if needed, install, run the quick suite (CI):"
-	@echo "                     test-lib, nbval, book, check-html, book-student, check-student"
+	@echo "                     lint-workflows, test-lib, nbval, book, check-html, book-student,"
+	@echo "                     check-student, check-live, check-lab"
 	@echo "make test-paper    - the paper-fidelity build with all its assertions, and its check"
 	@echo "make test-lib      - library tests (unit, cross-route, statistical, build separation)"
 	@echo "make test-fast     - library tests without the slow ones"
@@ -44,10 +50,15 @@ help:
 	@echo "make check-html    - every built page in headless Chromium: math typeset and inside its"
 	@echo "                     column, no TeX in the text, no console error, provenance, images"
 	@echo "make bench         - print the simulator throughput table"
+	@echo "make lab           - JupyterLab on the chapters (MyST rendered; opening a chapter changes nothing)"
+	@echo "make check-lab     - open every chapter in JupyterLab (headless browser): git status stays clean"
+	@echo "make check-live    - run a built page's cells with thebe on a local Jupyter server (headless browser)"
+	@echo "make lint-workflows - actionlint on .github/workflows"
 	@echo "make clean         - remove _build (all builds and their caches)"
 	@echo "THERMOBOOK_FIDELITY=paper make book|pdf|check-html  - the same at paper fidelity"
+	@echo "make book REPO_URL=https://github.com/OWNER/REPO  - with repository, Binder and Live Code buttons"
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt binder/requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -107,18 +118,38 @@ bench: $(STAMP)
 # Sequential on purpose (also under make -j): nbval fills the simulation cache, so the book build
 # that follows only renders; check-html needs the finished book. Always at quick fidelity.
 test: $(STAMP)
+	$(MAKE) lint-workflows
 	$(MAKE) test-lib THERMOBOOK_FIDELITY=quick
 	$(MAKE) nbval THERMOBOOK_FIDELITY=quick
 	$(MAKE) book THERMOBOOK_FIDELITY=quick
 	$(MAKE) check-html THERMOBOOK_FIDELITY=quick
 	$(MAKE) book-student THERMOBOOK_FIDELITY=quick
 	$(MAKE) check-student THERMOBOOK_FIDELITY=quick
+	$(MAKE) check-live THERMOBOOK_FIDELITY=quick
+	$(MAKE) check-lab
 
 # The paper-fidelity book: every chapter's assertions at the published statistics (the build stops
 # at the first failing one), then the browser check of its pages. Long: ~20+ min on 2 cores.
 test-paper: $(STAMP)
 	$(MAKE) book-paper
 	$(MAKE) check-html THERMOBOOK_FIDELITY=paper
+
+# JupyterLab from the project's own environment, configured as Binder is (tools/lab_setup.py):
+# chapters open as notebooks, MyST rendered, and opening a chapter never rewrites it.
+LAB_ARGS ?=
+lab: $(STAMP)
+	$(BIN)/python tools/lab_setup.py $(VENV)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) chapters/intro.md
+
+check-lab: $(STAMP)
+	$(BIN)/python tools/check_lab.py
+
+check-live: $(STAMP)
+	$(BIN)/python tools/check_live.py _build/html --page chapters/ndc/friction.html --cells 2 \
+	  --expect quadrature
+
+lint-workflows: $(STAMP)
+	$(BIN)/actionlint -no-color .github/workflows/*.yml
 
 clean:
 	rm -rf _build .pytest_cache

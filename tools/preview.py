@@ -37,7 +37,7 @@ def main(argv=None) -> int:
             return 2
     out = Path(args.out) if args.out else ROOT / "_build" / "preview" / Path(pages[0]).name
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("chapters", "_static", "_ext", "data", "sweeps"):
+    for name in ("chapters", "_static", "_ext", "data", "sweeps", "tools"):  # tools/: an extension
         link = out / name
         if (ROOT / name).exists() and not link.exists():
             link.symlink_to(ROOT / name)
