@@ -52,6 +52,6 @@ def seed_offset() -> int:
 
 def seed(base: int) -> int:
     """The seed to use for a chapter's seed ``base``: ``base + seed_offset() * SEED_STRIDE``."""
-    if isinstance(base, bool) or not isinstance(base, int) or base < 0:
-        raise ValueError(f"base must be a non-negative integer seed, got {base!r}")
-    return base + seed_offset() * SEED_STRIDE
+    from ._validation import nonnegative_int
+
+    return nonnegative_int("base", base) + seed_offset() * SEED_STRIDE
