@@ -203,8 +203,8 @@ def choice(name: str, x, options) -> str:
 def finite_result(what: str, value, inputs: str = ""):
     """Return ``value`` if every entry is finite; else ``ValueError`` saying that ``what`` is not
     representable in double precision at these inputs (described by ``inputs``)."""
-    v = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(v)):
+    parts = value if isinstance(value, (tuple, list)) else (value,)
+    if not all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in parts):
         at = f" at {inputs}" if inputs else ""
         raise ValueError(f"{what} is not representable in double precision{at} (overflow or an "
                          f"undefined value): these inputs are outside the range thermolib computes")

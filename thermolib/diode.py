@@ -108,7 +108,10 @@ def bath_temperatures(T_m, Delta_T):
     """``(T_A, T_B) = (T_m + Delta_T/2, T_m - Delta_T/2)``: the paper's parametrisation by the mean
     temperature and the difference (``Delta_T > 0``: A hot). Needs ``|Delta_T| <= 2 T_m``."""
     T_m = _v.temperature("T_m", T_m)
-    Delta_T = _v.real("Delta_T", Delta_T, lo=-2.0 * T_m, hi=2.0 * T_m)
+    Delta_T = _v.real("Delta_T", Delta_T)
+    if abs(Delta_T) > 2.0 * T_m:
+        raise ValueError(f"|Delta_T| must be <= 2 T_m (both temperatures >= 0), got Delta_T = "
+                         f"{Delta_T!r} with T_m = {T_m!r}")
     return T_m + 0.5 * Delta_T, T_m - 0.5 * Delta_T
 
 
@@ -185,7 +188,8 @@ class Diode:
         """Fig. 3: the symmetric chain :math:`k_A = k_B = k` (0.1 or 1 in the paper), :math:`m = \\gamma
         = 1`, varying ``k_I``, with :math:`V_A = z^4/4` (default) or :math:`-\\cos z`
         (``forces.cosine()``) and :math:`V_B = 0`; the paper uses :math:`T_m = 1`, :math:`\\Delta T = 0.4`."""
-        return cls(k_A=k, k_B=k, k_I=k_I, f_A=power(2) if f_A is None else f_A)
+        k, k_I = _v.positive("k", k), _v.positive("k_I", k_I)
+        return cls(k_A=k, k_B=k, k_I=k_I, f_A=power(2) if f_A is None else as_force(f_A, "f_A"))
 
     @classmethod
     def paper_fig4(cls) -> "Diode":
@@ -202,7 +206,8 @@ class Diode:
         (5 in the main panels; the insets vary it). ``asymmetry=None``: the symmetric diode."""
         if asymmetry is not None:
             _v.choice("asymmetry", asymmetry, ("m_A", "gamma_A", "k_A"))
-        f = cosine() if f is None else f
+        factor, k_I = _v.positive("factor", factor), _v.positive("k_I", k_I)
+        f = cosine() if f is None else as_force(f, "f")
         changes = {} if asymmetry is None else {asymmetry: factor}
         return cls(k_I=k_I, f_A=f, f_B=f, **changes)
 

@@ -8,6 +8,7 @@ build and research runs. Chapters ask :func:`fidelity` and pick their run settin
 from __future__ import annotations
 
 import os
+from typing import Any
 
 __all__ = ["fidelity", "choose", "LEVELS", "seed_offset", "seed"]
 
@@ -27,7 +28,7 @@ def fidelity() -> str:
     return level
 
 
-def choose(quick, paper):
+def choose(quick: Any, paper: Any) -> Any:
     """Return ``quick`` or ``paper`` according to :func:`fidelity`."""
     return paper if fidelity() == "paper" else quick
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,31 +108,32 @@ def _checked(force, what, value, z):
 
 
 
-class Force:
-    """Base class of the on-site forces (do not instantiate directly)."""
+class Force(ABC):
+    """Base class of the on-site forces (abstract: use :func:`power`, :func:`cosine`...)."""
 
     kernel_code: int = KERNEL_NONE
 
     # --- to be provided by subclasses -------------------------------------------------------
-    def f(self, z):  # pragma: no cover - abstract
+    @abstractmethod
+    def f(self, z):
         """The force :math:`f(z)`."""
-        raise NotImplementedError
 
-    def V(self, z):  # pragma: no cover - abstract
+    @abstractmethod
+    def V(self, z):
         """The nonlinear potential :math:`V^{nl}(z)` with :math:`f = -V'`, :math:`V(0)` as in Table I."""
-        raise NotImplementedError
 
-    def g(self, z):  # pragma: no cover - abstract
+    @abstractmethod
+    def g(self, z):
         """:math:`g(z) = \\langle f'(X) \\rangle`, :math:`X \\sim N(0, z)` (Table I, Eq. (A31))."""
-        raise NotImplementedError
 
-    def g_prime(self, z):  # pragma: no cover - abstract
+    @abstractmethod
+    def g_prime(self, z):
         """:math:`\\mathrm d g / \\mathrm d z` (enters the rectification, ERRATA D6)."""
-        raise NotImplementedError
 
     @property
-    def kernel_params(self) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def kernel_params(self) -> np.ndarray:
+        """The float64 parameters of the numba kernel (see the module docstring)."""
 
     # --- shared -----------------------------------------------------------------------------
     @property
@@ -333,7 +335,7 @@ class Polynomial(Force):
 
     def __post_init__(self):
         c = self.coeffs
-        if isinstance(c, (str, bytes)) or not hasattr(c, "__len__"):
+        if isinstance(c, (str, bytes)) or not hasattr(c, "__len__") or np.ndim(c) != 1:
             raise ParameterTypeError(f"coeffs must be a sequence of real numbers (c0, c1, ...), "
                                      f"got {c!r:.60} ({type(c).__name__})")
         if not 1 <= len(c) <= POLYNOMIAL_TERMS_MAX:
@@ -483,9 +485,12 @@ def linear(c: float = 0.0) -> Linear:
     return Linear(c=c)
 
 
-def as_force(x, name: str = "f") -> Force:
+def as_force(x: Force | None, name: str = "x") -> Force:
     """Normalise ``None`` (no force) or a force object; anything else raises
-    :class:`~thermolib._validation.ParameterTypeError` (a ``TypeError`` and a ``ValueError``)."""
+    :class:`~thermolib._validation.ParameterTypeError` (a ``TypeError`` and a ``ValueError``)
+    naming the parameter ``name`` (e.g. ``"f_A"`` when called by :class:`~thermolib.Diode`)."""
+    if not isinstance(name, str):
+        raise ParameterTypeError(f"name must be a str (the parameter named in messages), got {name!r:.60}")
     if x is None:
         return Linear(0.0)
     if isinstance(x, Force):

@@ -51,7 +51,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _canon
-from ._validation import ParameterTypeError
+from ._validation import ParameterTypeError, boolean, nonnegative
 
 __all__ = ["cached", "cache_dir", "cache_key", "source_digest", "record_cost", "cost_ledger",
            "total_cost", "reset_ledger"]
@@ -68,7 +68,10 @@ _LEDGER: list[dict] = []
 def record_cost(name: str, seconds: float, *, cached: bool) -> None:
     """Add one used result to the ledger: ``name`` of the computation, its CPU ``seconds`` (as
     measured when it was computed) and whether it came from a cache (a run cache or a sweep store)."""
-    _LEDGER.append({"name": str(name), "seconds": float(seconds), "cached": bool(cached)})
+    if not isinstance(name, str):
+        raise ParameterTypeError(f"name must be a str, got {name!r:.60} ({type(name).__name__})")
+    seconds = nonnegative("seconds", seconds)
+    _LEDGER.append({"name": name, "seconds": seconds, "cached": boolean("cached", cached)})
 
 
 def cost_ledger() -> list[dict]:
@@ -233,6 +236,12 @@ def cache_key(fn: Callable, args: tuple, kwargs: dict) -> str:
     """
     from . import __version__
 
+    if not callable(fn):
+        raise ParameterTypeError(f"fn must be callable, got {type(fn).__name__} ({fn!r:.60})")
+    if not isinstance(args, (tuple, list)):
+        raise ParameterTypeError(f"args must be a tuple of positional arguments, got {args!r:.60}")
+    if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+        raise ParameterTypeError(f"kwargs must be a dict of keyword arguments, got {kwargs!r:.60}")
     payload = {"fn": _callable_form(fn), **_arguments_form(tuple(args), dict(kwargs)),
                "thermolib": source_digest(), "version": __version__}
     return _canon.digest(payload)[:32]
@@ -291,7 +300,7 @@ def cached(fn: Callable, *args: Any, **kwargs: Any) -> Any:
     ...              t=200.0, realizations=512, seed=1)      # doctest: +SKIP
     """
     if not callable(fn):
-        raise ParameterTypeError(f"cached: fn must be callable, got {type(fn).__name__} ({fn!r:.60})")
+        raise ParameterTypeError(f"fn must be callable, got {type(fn).__name__} ({fn!r:.60})")
     d = cache_dir()
     name = getattr(fn, "__qualname__", None) or _file_name(fn)
     if d is None:

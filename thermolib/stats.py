@@ -116,8 +116,13 @@ def linear_fit(x, y, yerr=None) -> LinearFit:
     if yerr is None:
         w = np.ones_like(y)
     else:
-        yerr = np.broadcast_to(_v.real_array("yerr", yerr, lo=0.0, lo_open=True), y.shape)
-        w = 1.0 / yerr**2
+        yerr = _v.real_array("yerr", yerr, lo=0.0, lo_open=True)
+        if yerr.ndim and yerr.size != y.size:
+            raise ValueError(f"yerr must be one number or one per point ({y.size}), got {yerr.size}")
+        with np.errstate(over="ignore", under="ignore"):
+            w = np.broadcast_to(1.0 / yerr**2, y.shape)
+        if not np.all(np.isfinite(w) & (w > 0)) or not np.isfinite(np.sum(w * x * x)):
+            raise ValueError("yerr is outside the range where the weights 1/yerr^2 are representable")
     A = np.column_stack([np.ones_like(x), x])
     cov = np.linalg.inv(A.T @ (A * w[:, None]))
     beta = cov @ (A.T @ (w * y))
@@ -141,7 +146,13 @@ def power_law_fit(x, y, yerr=None) -> LinearFit:
     the exponent ``a`` and whose intercept is ``ln C``. Errors propagate as ``yerr / y``."""
     x = _v.real_array("x", x, lo=0.0, lo_open=True)
     y = _v.real_array("y", y, lo=0.0, lo_open=True)
-    lerr = None if yerr is None else _v.real_array("yerr", yerr, lo=0.0, lo_open=True) / y
+    if yerr is None:
+        lerr = None
+    else:
+        yerr = _v.real_array("yerr", yerr, lo=0.0, lo_open=True)
+        if yerr.ndim and yerr.size != y.size:
+            raise ValueError(f"yerr must be one number or one per point ({y.size}), got {yerr.size}")
+        lerr = yerr / y
     return linear_fit(np.log(x), np.log(y), lerr)
 
 
@@ -154,7 +165,7 @@ def power_law_fit(x, y, yerr=None) -> LinearFit:
 P_CHECK = 1e-4
 
 
-def t_quantile(dof, p: float = P_CHECK) -> float:
+def t_quantile(dof: float | None, p: float = P_CHECK) -> float:
     """Two-sided critical value of Student's t: ``P(|t_dof| > q) = p``.
 
     ``dof = inf`` (or None) gives the normal quantile. With the standard error of a mean of ``n``
@@ -165,12 +176,14 @@ def t_quantile(dof, p: float = P_CHECK) -> float:
 
     p = _v.real("p", p, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     if dof is None or (isinstance(dof, (float, np.floating)) and dof == np.inf):
-        return float(_st.norm.isf(p / 2))
-    dof = _v.positive("dof", dof)
-    return float(_st.t.isf(p / 2, dof))
+        q = float(_st.norm.isf(p / 2))
+    else:
+        dof = _v.positive("dof", dof)
+        q = float(_st.t.isf(p / 2, dof))
+    return _v.finite_result("the t quantile", q, f"p = {p!r}, dof = {dof!r}")
 
 
-def tolerance(err, dof, *, model_error=0.0, p: float = P_CHECK):
+def tolerance(err, dof: float | None, *, model_error=0.0, p: float = P_CHECK):
     """Allowed ``|estimate - reference|``: ``t_quantile(dof, p) * err + model_error``."""
     err = _v.real_array("err", err, lo=0.0)
     model_error = _v.real_array("model_error", model_error, lo=0.0)
@@ -178,7 +191,7 @@ def tolerance(err, dof, *, model_error=0.0, p: float = P_CHECK):
     return float(out) if out.ndim == 0 else out
 
 
-def agrees(value, err, reference, *, dof, model_error=0.0, p: float = P_CHECK):
+def agrees(value, err, reference, *, dof: float | None, model_error=0.0, p: float = P_CHECK):
     """``|value - reference| <= t_quantile(dof, p) * err + model_error`` (elementwise).
 
     ``model_error`` is the justified size of what the reference leaves out (an expansion's next
