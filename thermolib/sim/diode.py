@@ -314,17 +314,17 @@ def _block(st, r0, n, eps_l, sc, codeA, parA, codeB, parB, L, n_burn, n_meas, e_
             elif fA_on and not fB_on and cubA:
                 _baoab_pass(_cubic_force, _no_force, xA[e], xB[e], pA[e], pB[e], ac[e], gA, gB,
                             nlA, nlB, n, wk, k0, cf, sc)
+            elif fA_on and not fB_on:
+                _nonlinear(codeA, parA, xA[e], nlA, n)
+                _baoab_pass(_buffered_force, _no_force, xA[e], xB[e], pA[e], pB[e], ac[e],
+                            gA, gB, nlA, nlB, n, wk, k0, cf, sc)
+            elif fB_on and not fA_on:
+                _nonlinear(codeB, parB, xB[e], nlB, n)
+                _baoab_pass(_no_force, _buffered_force, xA[e], xB[e], pA[e], pB[e], ac[e],
+                            gA, gB, nlA, nlB, n, wk, k0, cf, sc)
             else:
-                if fA_on:
-                    _nonlinear(codeA, parA, xA[e], nlA, n)
-                else:
-                    for j in range(n):
-                        nlA[j] = 0.0
-                if fB_on:
-                    _nonlinear(codeB, parB, xB[e], nlB, n)
-                else:
-                    for j in range(n):
-                        nlB[j] = 0.0
+                _nonlinear(codeA, parA, xA[e], nlA, n)
+                _nonlinear(codeB, parB, xB[e], nlB, n)
                 _baoab_pass(_buffered_force, _buffered_force, xA[e], xB[e], pA[e], pB[e], ac[e],
                             gA, gB, nlA, nlB, n, wk, k0, cf, sc)
     inv = 1.0 / n_meas
