@@ -170,7 +170,7 @@ def t_quantile(dof: float | None, p: float = P_CHECK) -> float:
 
     ``dof = inf`` (or None) gives the normal quantile. With the standard error of a mean of ``n``
     independent realizations, ``dof = n - 1``: at ``n = 8`` and ``p = 1e-4`` the critical value is
-    ~7.0, not the normal 3.9.
+    ~7.9, not the normal 3.9.
     """
     from scipy import stats as _st
 
