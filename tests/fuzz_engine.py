@@ -46,7 +46,7 @@ def _models():
     from thermolib import Diode, NDCChain, ParticleBath, forces
 
     bath = ParticleBath()
-    return {"diode": Diode.paper_fig2(), "bath": bath, "chain": NDCChain(bath),
+    return {"diode": Diode(k_I=0.5, f_A=forces.power(2)), "bath": bath, "chain": NDCChain(bath),
             "force": forces.power(2)}
 
 

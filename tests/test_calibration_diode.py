@@ -14,8 +14,10 @@ reported errors s_k. If s_k is a correct standard error, the ratio
 of the spread over seeds to the reported variance is F-distributed with (M - 1, M (R - 1))
 degrees of freedom (X_k normal: a time average over a long run, averaged over R realizations).
 The check accepts F inside the two-sided P_CHECK = 1e-4 quantiles. With M = 600, R = 16 those are
-~0.77 and ~1.27, so an error bar off by 30 % (F = 1/1.69 = 0.59 or 1/0.49 = 2.04) or inflated by
-sqrt(2) (F = 0.5) fails by more than five of its own standard deviations. The test checks this
+0.785 and 1.251 (measured: F = 1.06, 0.99, 0.99), so an error bar off by 30 % (F = 1/1.69 = 0.59
+or 1/0.49 = 2.04) or inflated by sqrt(2) (F = 0.5) fails by more than three of its own standard
+deviations (sd of F ~ 0.06 there). With the sqrt(2) bug planted in the library, the current and
+current0 checks fail (F ~ 0.5). The test checks this
 power on its own data, by rescaling the reported errors, so it cannot silently lose its teeth.
 """
 import math

@@ -35,8 +35,9 @@ BASELINE_TIMEOUT = 600.0
 API = [(label, half) for label, half, _, _ in fuzz_engine.enumerate_api()]
 
 
-def _run_engine():
-    """Run the engine (restarting it after a hang); returns {label: (calls, failures)}."""
+def _run_engine(on_message=None):
+    """Run the engine (restarting it after a hang); returns {label: (calls, failures)}.
+    ``on_message`` (optional) sees every message of the engine, e.g. to count calls by value."""
     results, start = {}, 0
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     env.pop("THERMOLIB_CACHE", None)
@@ -65,6 +66,8 @@ def _run_engine():
                     msg = json.loads(line)
                 except json.JSONDecodeError:
                     continue
+                if on_message is not None:
+                    on_message(msg)
                 if "begin" in msg:
                     begun, calls = msg, calls + 1
                 elif "fail" in msg:
