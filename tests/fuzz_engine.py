@@ -66,7 +66,7 @@ def known_candidates(name):
         "eps": [0.1], "n": [2, 5], "c": [1.0], "K": [1.0], "A": [1.0], "k": [1.0], "k_I": [0.5],
         "coeffs": [(0.0, -1.0, 0.0, -0.5)],
         "t": [1.0, 30.0], "t_end": [1.0], "burn_in": [0.0], "realizations": [2], "seed": [0],
-        "trajectories": [4], "particles": [4], "N": [3], "n_batches": [2], "groups": [2],
+        "trajectories": [4, 32], "particles": [4], "N": [3], "n_batches": [2], "groups": [2],
         "n_out": [10], "v0": [1.0], "m": [1.0], "omega": [1.0],
         "samples": [[1.0, 2.0, 4.0, 3.0]], "series": [list(np.sin(np.arange(60.0)))],
         "value": [1.0], "reference": [1.2], "error": [0.1], "err": [0.1], "dof": [5],
