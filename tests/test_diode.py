@@ -458,3 +458,103 @@ def test_linear_system_shapes():
     C = FIG2.covariance(1.5, 0.5)
     np.testing.assert_allclose(C, C.T)
     assert C[2, 2] == pytest.approx(FIG2.m_A * 1.5, rel=0.2)  # kinetic temperature near the bath's
+
+
+# ------------------------------------------------------------------ numerical robustness (issue 12)
+def test_lyapunov_route_is_exact_also_when_ill_conditioned():
+    # k_I = 1e8 against unit masses: a floating-point Lyapunov solve gave 0.806 for 0.5; the exact
+    # (rational) solve agrees with the closed form to the last bit, so does the frequency integral
+    # to its quadrature accuracy (relative 1e-8 here, the resonance at omega = 1.4e4 is narrow).
+    d = Diode(k_I=1e8)
+    exact = 0.499999995  # (A32) at m = gamma = k = 1: kappa0 = k_I^2 / (2 k_I^2 + 2 k_I + 2)
+    assert d.kappa0() == pytest.approx(exact, rel=1e-15)
+    assert d.kappa0("lyapunov") == d.kappa0()
+    assert d.kappa0("frequency") == pytest.approx(exact, rel=1e-7)
+    # a tiny current against O(1) covariances: k_A = 1e8 (kappa0 = 2e-16)
+    stiff = Diode(k_A=1e8)
+    assert stiff.kappa0("lyapunov") == stiff.kappa0()
+    assert stiff.linear_current(1.0, 1.0) == 0.0
+
+
+def test_closed_forms_are_exact_rationals(diodes):
+    # both routes are computed in exact arithmetic and rounded once: equal to the last bit
+    for d in diodes:
+        assert d.kappa0("lyapunov") == d.kappa0()
+        assert d.linear_current(1.3, 0.4) == pytest.approx(d.kappa0() * 0.9, rel=2e-16)
+
+
+@pytest.mark.parametrize("kw", [dict(m_A=1e300), dict(m_A=1e300, m_B=1e300), dict(gamma_B=1e-300),
+                                dict(k_I=1e-200), dict(m_A=1e-300, k_I=1e300)])
+def test_extreme_magnitudes_give_finite_answers_or_clear_refusals(kw):
+    # issue 12: Diode(m_A=1e300).kappa0() was nan (a0 a3^2 overflowed); now the exact closed form
+    # is correctly rounded, or refused when the value itself is outside double precision
+    d = Diode(**kw)
+    for call in (d.kappa0, lambda: d.kappa0("lyapunov"), d.sigma, d.beta,
+                 lambda: d.current(1.5, 0.5, 0.0), lambda: d.covariance(1.5, 0.5)):
+        try:
+            out = call()
+        except ValueError as err:
+            assert "double precision" in str(err)
+        else:
+            assert np.all(np.isfinite(out))
+    # m_A -> inf: a1 ~ m_A, Delta ~ m_A^2 (K_B^2 + k_I^2) = 5 m_A^2, so kappa0 ~ 1/(5 m_A)
+    assert Diode(m_A=1e300).kappa0() == pytest.approx(2e-301, rel=1e-12)
+
+
+def test_time_scales_name_the_simulators_defaults():
+    from thermolib.sim import diode as sim_diode
+
+    s = FIG2.time_scales()
+    assert set(s) == {"inertial_A", "inertial_B", "oscillation", "relaxation"}
+    w_max = math.sqrt(1.0 + 2 * 0.5)  # top normal mode of K = [[1.5, -0.5], [-0.5, 1.5]]
+    assert s["oscillation"] == pytest.approx(1 / w_max, rel=1e-14)
+    assert s["relaxation"] == pytest.approx(1 / min(abs(np.linalg.eigvals(FIG2.linear_system().drift).real)))
+    assert sim_diode.default_dt(FIG2) == 0.05 * min(s.values())
+    assert sim_diode.relaxation_time(FIG2) == s["relaxation"]
+    with pytest.raises(ValueError, match="relaxation"):
+        Diode(m_A=1e300, m_B=1e300).time_scales()  # the damping rate 1e-300 is not resolvable
+
+
+def test_presets_are_the_papers_settings():
+    assert Diode.paper_fig2() == Diode(k_I=0.5, f_A=F.power(2)) == FIG2
+    assert Diode.paper_fig2().kappa0() == 1 / 14
+    assert Diode.paper_fig3(k=0.1, k_I=2.0, f_A=F.cosine()) == Diode(k_A=0.1, k_B=0.1, k_I=2.0,
+                                                                    f_A=F.cosine())
+    assert Diode.paper_fig4() == Diode(k_A=0.1, k_B=0.1, k_I=0.1, f_A=F.cosine())
+    fig5 = Diode.paper_fig5("gamma_A", f=F.power(2))
+    assert fig5 == Diode(gamma_A=5.0, k_I=1e-3, f_A=F.power(2), f_B=F.power(2))
+    assert Diode.paper_fig5(None).is_symmetric_linear
+    with pytest.raises(ValueError, match="asymmetry"):
+        Diode.paper_fig5("m_B")
+    with pytest.raises(ValueError, match="factor"):
+        Diode.paper_fig5("m_A", factor=0.0)
+
+
+def test_bath_temperatures():
+    from thermolib.diode import bath_temperatures
+
+    assert bath_temperatures(1.0, 0.4) == (1.2, 0.8)
+    assert bath_temperatures(1.0, -2.0) == (0.0, 2.0)
+    with pytest.raises(ValueError, match="Delta_T"):
+        bath_temperatures(1.0, 2.5)
+
+
+def test_ratio_form_is_zero_at_equal_temperatures():
+    # the definition is 0/0 there; its limit, like the first-order form, is 0 (was nan)
+    assert FIG2.rectification(1.0, 1.0, 0.1, form="ratio") == 0.0
+    assert FIG2.rectification(1.0, 1.0, 0.1) == 0.0
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda d: d.current("1.5", 0.5), "T_A"),
+    (lambda d: d.current(True, 0.5), "T_A"),
+    (lambda d: d.current(1.5, 0.5, eps="0.1"), "eps"),
+    (lambda d: d.kappa0(method=1), "method"),
+    (lambda d: Diode(m_A="1"), "m_A"),
+    (lambda d: Diode(f_A="power(2)"), "f_A"),
+])
+def test_wrong_types_are_refused_as_type_errors(call, name):
+    from thermolib import ParameterTypeError
+
+    with pytest.raises(ParameterTypeError, match=name):
+        call(FIG2)

@@ -193,3 +193,54 @@ def test_vectorised_g():
         out = force.g(z)
         assert np.shape(out) == z.shape
         np.testing.assert_allclose(out, [[force.g(v) for v in row] for row in z], rtol=1e-15)
+
+
+# ------------------------------------------------------------------ one implementation, safe ranges
+def test_cosine_and_cosh_are_one_implementation_with_opposite_curvature():
+    # sin'' = -sin, sinh'' = +sinh: g, g' and V of the two differ only by the sign h
+    z = np.array([0.0, 0.3, 1.7])
+    c, h = F.cosine(K=1.3, A=0.7), F.cosh(K=1.3, A=0.7)
+    np.testing.assert_allclose(c.g(z), -0.7 * 1.3 * np.exp(-0.5 * 1.3**2 * z), rtol=1e-15)
+    np.testing.assert_allclose(h.g(z), -0.7 * 1.3 * np.exp(+0.5 * 1.3**2 * z), rtol=1e-15)
+    np.testing.assert_allclose(c.g_prime(z), -0.5 * 1.3**2 * c.g(z), rtol=1e-15)
+    np.testing.assert_allclose(h.g_prime(z), +0.5 * 1.3**2 * h.g(z), rtol=1e-15)
+    assert type(c).__mro__[1] is type(h).__mro__[1]  # one shared implementation
+    assert c != h and repr(h) == "cosh(K=1.3, A=0.7)" and c.kernel_code != h.kernel_code
+
+
+def test_force_base_class_is_abstract():
+    with pytest.raises(TypeError):
+        F.Force()
+
+
+def test_large_powers_are_exact_or_refused():
+    # issue 12: power(200).g(.5) raised OverflowError (the int (2n-1)!! times a float array)
+    with pytest.raises(ValueError, match="n"):
+        F.power(200)
+    from fractions import Fraction
+
+    f = F.power(100)
+    exact = -Fraction(F.double_factorial(199)) * Fraction(0.5) ** 99
+    assert f.g(0.5) == pytest.approx(float(exact), rel=1e-13)
+    # z^99 alone underflows (1e-396) though g = -(199!!) z^99 ~ -1e-209 does not: logarithms
+    assert f.g(1e-4) == pytest.approx(float(-Fraction(F.double_factorial(199)) * Fraction(1e-4) ** 99),
+                                      rel=1e-12)
+    with pytest.raises(ValueError, match="double precision"):
+        f.g(100.0)  # 1e187 * 100^99 = 1e385
+
+
+@pytest.mark.parametrize("call", [lambda: F.power(2).f(1e300), lambda: F.cosh().g(1e4),
+                                  lambda: F.power(2, c=1e300).g(1e10), lambda: F.cosh(K=800).V(1.0)])
+def test_results_outside_double_precision_are_refused(call):
+    with pytest.raises(ValueError, match="z"):
+        call()
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: F.cosine().f("1"), "z"), (lambda: F.power(2).g(True), "z"), (lambda: F.cosine(K="1"), "K"),
+    (lambda: F.polynomial("1, 2"), "coeffs"), (lambda: F.polynomial(np.zeros((2, 2))), "coeffs"),
+    (lambda: F.polynomial([0.0] * 300), "coeffs"), (lambda: F.as_force(1.0, "f_A"), "f_A"),
+])
+def test_bad_input_is_refused_naming_the_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()

@@ -14,6 +14,7 @@ from thermolib import Diode
 from thermolib import forces as F
 from thermolib.sim.diode import (
     SimulationDiverged,
+    TimeStepBiasWarning,
     baoab_current,
     baoab_current_bias,
     baoab_matrices,
@@ -70,7 +71,8 @@ def test_J0_resolves_the_discrete_bias_at_large_dt():
     # dt = 0.3: the scheme's current is 2.5 % above kappa0 dT; the simulation sits on the exact
     # discrete value (|z| < 4) and many standard errors away from the continuous one.
     d = Diode(m_A=1.3, m_B=0.7, gamma_A=0.8, gamma_B=1.5, k_A=1.2, k_B=0.6, k_I=0.7)
-    r = diode_current(d, 1.6, 0.4, 0.0, t=300.0, dt=0.3, realizations=40000, seed=5)
+    with pytest.warns(TimeStepBiasWarning, match=r"\+2\.5 %"):  # the simulator says so itself
+        r = diode_current(d, 1.6, 0.4, 0.0, t=300.0, dt=0.3, realizations=40000, seed=5)
     b = baoab_current_bias(d, 1.6, 0.4, 0.3)
     assert abs(r.current0 - b.discrete) < 4 * r.current0_err
     assert abs(r.current0 - b.continuous) > 8 * r.current0_err
@@ -152,7 +154,18 @@ def test_result_shapes_and_metadata():
     assert s.to_dict()["model"]["f_A"]["kernel_code"] == 1
 
 
-# ------------------------------------------------------------------ validation and divergence
+# ------------------------------------------------------------------ the simulator contract
+def test_default_dt_and_burn_in_come_from_the_model_time_scales():
+    from thermolib.sim._contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR
+
+    scales = ASYM.time_scales()
+    r = diode_current(ASYM, 1.0, 0.5, 0.1, t=60.0, realizations=4, seed=0)
+    assert r.settings["dt"] == DT_FACTOR * min(scales.values()) == default_dt(ASYM)
+    burn = BURN_IN_RELAXATION_TIMES * scales["relaxation"]
+    assert abs(r.settings["burn_in"] - burn) <= r.settings["dt"] / 2  # rounded to whole steps
+    assert r.kind == "diode_current"
+
+
 @pytest.mark.parametrize("kwargs, name", [
     (dict(T_A=-1.0), "T_A"),
     (dict(T_B=float("nan")), "T_B"),
@@ -179,6 +192,37 @@ def test_bad_input_raises_value_error_naming_the_parameter(kwargs, name):
         diode_current(args.pop("diode"), args.pop("T_A"), args.pop("T_B"), args.pop("eps"), **args)
 
 
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(diode="fig2"), "diode"),
+    (dict(eps="0.1"), "eps"),          # issue 12: a string is refused, not parsed
+    (dict(eps=True), "eps"),
+    (dict(eps=[0.1, True]), "eps"),
+    (dict(T_A="1.5"), "T_A"),
+    (dict(T_B=None), "T_B"),
+    (dict(samples="no"), "samples"),   # bool("no") is True: a flag must be a real boolean
+    (dict(samples=1), "samples"),
+    (dict(t="50"), "t"),
+    (dict(realizations=4.0), "realizations"),
+    (dict(seed="0"), "seed"),
+])
+def test_wrong_types_raise_type_errors_that_are_also_value_errors(kwargs, name):
+    from thermolib._validation import ParameterTypeError
+
+    args = dict(diode=FIG2, T_A=1.0, T_B=0.5, eps=0.1, t=50.0, realizations=4, seed=0)
+    args.update(kwargs)
+    with pytest.raises(ParameterTypeError, match=name) as info:
+        diode_current(args.pop("diode"), args.pop("T_A"), args.pop("T_B"), args.pop("eps"), **args)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+
+
+def test_numpy_scalars_and_0d_arrays_are_numbers():
+    a = diode_current(FIG2, 1.0, 0.5, [0.1], t=30.0, realizations=4, seed=3)
+    b = diode_current(FIG2, np.float32(1.0), np.array(0.5), np.array([0.1]), t=np.float64(30.0),
+                      realizations=np.int64(4), seed=np.uint8(3), samples=np.bool_(False))
+    assert a.current == b.current and a.current0 == b.current0
+
+
+# ------------------------------------------------------------------ divergence (issue 12)
 def test_divergence_raises():
     # anti-confining sinh force (eps < 0 turns V = cosh into -cosh): escapes to infinity
     d = Diode(k_I=0.5, f_A=F.cosh(K=2.0))
@@ -187,6 +231,45 @@ def test_divergence_raises():
     # strongly confining but stiff: explicit scheme unstable at this dt
     with pytest.raises(SimulationDiverged, match="diverged"):
         diode_current(d, 4.0, 4.0, 50.0, t=60.0, dt=0.2, realizations=64, seed=0)
+
+
+def test_an_unstable_linear_force_is_caught_as_soon_as_the_energy_leaves_the_physical_range():
+    # issue 12: eps * linear(1) at eps = -3 makes k_A + eps*c = -2 < 0: x grows like e^{0.85 t}.
+    # The check used to fire only above |x| + |p| = 1e100 (this call returned J = 5.2e19); the
+    # energy limit 1e6 max(T_A, T_B) is crossed near t = 8, and the next check (every 128 steps,
+    # 4.5 time units) must report it: before t = 15, long before t = 30.
+    d = Diode(k_I=0.5, f_A=F.linear(1))
+    with pytest.raises(SimulationDiverged, match=r"diverged at t ~ (\d+\.?\d*) \(eps = -3\)") as info:
+        diode_current(d, 1.5, 0.5, [-3.0], t=30, burn_in=5, realizations=8, seed=1)
+    t_div = float(info.value.args[0].split("t ~ ")[1].split(" ")[0])
+    assert 5.0 < t_div < 15.0
+
+
+def test_a_strongly_softened_but_stable_spring_does_not_trip_the_divergence_check():
+    # eps * linear(c) is exactly the stiffness shift k_A -> k_A + eps c (ERRATA D5): at eps = 1,
+    # c = -0.95 the on-site spring drops 20-fold to 0.05 and <x_A^2> grows tenfold; the run is
+    # legitimate, must not trip, and its current is kappa0 of the shifted diode (|z| < 4).
+    d = Diode(k_I=0.5, f_A=F.linear(-0.95))
+    soft = Diode(k_A=0.05, k_I=0.5)
+    r = diode_current(d, 3.0, 0.0, 1.0, t=400.0, realizations=512, seed=4)
+    assert abs(r.current - soft.kappa0() * 3.0) < 4 * r.current_err
+    assert r.settings["divergence_energy"] == pytest.approx(1e6 * 3.0)
+
+
+# ------------------------------------------------------------------ dt near the limit (issue 12)
+def test_dt_at_the_stability_limit_warns_with_the_exact_discrete_bias():
+    # dt = 1/omega_max is accepted (the refusal starts above it) but biases J0 by +7.0 %: the
+    # warning quotes the exact discrete current's bias, and the default dt does not warn.
+    d = Diode(k_I=0.5, f_A=F.linear(1))
+    w_max = 1.0 / d.time_scales()["oscillation"]
+    expected = baoab_current_bias(d, 1.5, 0.5, 1.0 / w_max).relative
+    assert expected == pytest.approx(0.0703, abs=5e-4)
+    with pytest.warns(TimeStepBiasWarning, match=rf"\+{100 * expected:.1f} %"):
+        r = diode_current(d, 1.5, 0.5, 0.0, t=60.0, dt=1.0 / w_max, realizations=4, seed=0)
+    assert r.settings["dt_relative_bias_J0"] == pytest.approx(expected, rel=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        diode_current(d, 1.5, 0.5, 0.0, t=60.0, realizations=4, seed=0)
 
 
 # ------------------------------------------------------------------ beyond first order (ERRATA D9)

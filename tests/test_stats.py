@@ -57,3 +57,32 @@ def test_bad_input():
         batch_means(np.arange(10.0), 0)
     with pytest.raises(ValueError):
         power_law_fit([1, 2, 3], [1, -1, 2])
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: mean_sem([1.0, float("nan"), 2.0]), "samples"),
+    (lambda: mean_sem(["1", "2"]), "samples"),
+    (lambda: mean_sem([1.0, 2.0], axis=3), "axis"),
+    (lambda: zscore(1.0, 0.0, 0.0), "error"),
+    (lambda: zscore(1.0, -0.1, 0.0), "error"),
+    (lambda: linear_fit([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]), "x"),
+    (lambda: linear_fit([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [0.1, 0.0, 0.1]), "yerr"),
+    (lambda: linear_fit([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [0.1, 0.1]), "yerr"),
+    (lambda: linear_fit([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 1e300), "yerr"),
+])
+def test_bad_input_is_refused_naming_the_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_t_quantile_and_agreement():
+    from thermolib.stats import agrees, t_quantile, tolerance
+
+    assert t_quantile(None) == t_quantile(float("inf")) == pytest.approx(3.8906, rel=1e-4)
+    assert t_quantile(7) == pytest.approx(7.885, rel=1e-3)  # dof = 7: twice the normal quantile
+    assert tolerance(0.1, 7, model_error=0.05) == pytest.approx(0.1 * t_quantile(7) + 0.05)
+    assert agrees(1.5, 0.1, 1.0, dof=7) is True and agrees(2.0, 0.1, 1.0, dof=7) is False
+    with pytest.raises(ValueError, match="p"):
+        t_quantile(5, p=1e-300)  # the quantile is not representable
+    with pytest.raises(TypeError, match="dof"):
+        t_quantile("5")

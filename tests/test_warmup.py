@@ -10,3 +10,10 @@ def test_warmup_runs_every_simulator_once(capsys):
         assert f"warmup: {name} ready" in out
     assert seconds >= 0.0
     assert "warmup" in sim.__all__
+
+
+def test_warmup_flag_is_a_real_boolean():
+    import pytest
+
+    with pytest.raises(TypeError, match="verbose"):
+        sim.warmup(verbose="no")

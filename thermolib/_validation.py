@@ -1,31 +1,76 @@
-"""Argument checks shared by the analytic layer and the simulators.
+"""Argument checks shared by the analytic layer and the simulators: one type policy for thermolib.
 
-Every public function of thermolib validates its input *before* doing any work and raises a
-``ValueError`` that names the offending parameter and the allowed range, e.g.::
+Every public function of thermolib validates its input *before* doing any work and raises an error
+that names the offending parameter and what is allowed, e.g.::
 
     ValueError: T_L must be a finite number >= 0, got -1.0
+    ParameterTypeError: T_L must be a real number (int, float or a numpy real scalar), got '1.5' (str)
+
+The policy:
+
+* **numbers** are ``int``, ``float``, numpy integer/floating scalars and 0-d arrays of those
+  dtypes -- never ``bool`` (``True`` is not a temperature) and never ``str`` (``'1.5'`` is refused,
+  not parsed); they must be finite unless a function documents otherwise;
+* **integers** (counts, seeds) are ``int`` or numpy integers (a float, even ``4.0``, is refused);
+* **flags** are real booleans only (``True``/``False``/``numpy.bool_``): ``'no'``, ``0`` and
+  ``None`` are refused, because ``bool('no')`` is ``True``;
+* **arrays** are accepted only where a function documents them: nested sequences or numpy arrays
+  of real numbers (no booleans, strings, complex or ragged input);
+* **choices** (``method=``, ``form=``) are one of the documented strings.
+
+A value of the wrong *type* raises :class:`ParameterTypeError`, which is both a ``TypeError`` and a
+``ValueError``: ``except ValueError`` (and ``pytest.raises(ValueError)``) keep catching every
+refusal of bad input, while the type is the one Python uses for a wrong type. A value of the right
+type outside the allowed range raises ``ValueError``.
 """
 from __future__ import annotations
 
-import numbers
 import math
+import numbers
 
 import numpy as np
 
 __all__ = [
+    "ParameterTypeError",
     "real",
     "positive",
     "nonnegative",
     "positive_int",
     "nonnegative_int",
+    "integer",
     "temperature",
     "real_array",
     "boolean",
+    "choice",
+    "finite_result",
 ]
 
+_NUMBER = "a real number (int, float or a numpy real scalar)"
 
-def _is_real_scalar(x) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+class ParameterTypeError(TypeError, ValueError):
+    """A parameter of the wrong type (a string, a boolean, ``None``, a complex number...).
+
+    Both a ``TypeError`` and a ``ValueError``: code that catches ``ValueError`` for bad input keeps
+    working, and the exception is the one Python raises for a wrong type.
+    """
+
+
+def _show(x) -> str:
+    """``repr`` cut to 80 characters, with the type name."""
+    r = repr(x)
+    if len(r) > 80:
+        r = r[:77] + "..."
+    return f"{r} ({type(x).__name__})"
+
+
+def _scalar(name: str, x, what: str = _NUMBER):
+    """``x`` as a Python int or float if it is a real, non-boolean scalar; else ParameterTypeError."""
+    if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iuf":
+        x = x.item()
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.integer, np.floating)):
+        raise ParameterTypeError(f"{name} must be {what}, got {_show(x)}")
+    return x
 
 
 def real(name: str, x, *, lo=None, hi=None, lo_open=False, hi_open=False) -> float:
@@ -33,19 +78,17 @@ def real(name: str, x, *, lo=None, hi=None, lo_open=False, hi_open=False) -> flo
 
     ``lo_open``/``hi_open`` make the corresponding bound strict.
     """
-    if isinstance(x, np.ndarray) and x.ndim == 0:
-        x = x.item()
-    if not _is_real_scalar(x):
-        raise ValueError(f"{name} must be a real number, got {x!r} ({type(x).__name__})")
-    x = float(x)
+    x = _scalar(name, x)
+    try:
+        x = float(x)
+    except OverflowError:  # an int beyond the double range
+        raise ValueError(f"{name} must be a finite number, got {x!r:.40}") from None
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {x!r}")
     if lo is not None and (x < lo or (lo_open and x == lo)):
-        rng = _describe(lo, hi, lo_open, hi_open)
-        raise ValueError(f"{name} must be {rng}, got {x!r}")
+        raise ValueError(f"{name} must be {_describe(lo, hi, lo_open, hi_open)}, got {x!r}")
     if hi is not None and (x > hi or (hi_open and x == hi)):
-        rng = _describe(lo, hi, lo_open, hi_open)
-        raise ValueError(f"{name} must be {rng}, got {x!r}")
+        raise ValueError(f"{name} must be {_describe(lo, hi, lo_open, hi_open)}, got {x!r}")
     return x
 
 
@@ -73,33 +116,65 @@ def temperature(name: str, x) -> float:
     return real(name, x, lo=0.0)
 
 
+def integer(name: str, x, *, lo=None, hi=None) -> int:
+    """An integer (``int`` or numpy integer, never bool or float) inside [lo, hi]."""
+    what = "an integer" + (f" >= {lo}" if lo is not None else "") + (f" and <= {hi}" if hi is not None else "")
+    if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iu":
+        x = x.item()
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, np.integer)):
+        raise ParameterTypeError(f"{name} must be {what}, got {_show(x)}")
+    x = int(x)
+    if (lo is not None and x < lo) or (hi is not None and x > hi):
+        raise ValueError(f"{name} must be {what}, got {x}")
+    return x
+
+
 def positive_int(name: str, x) -> int:
     """An integer >= 1 (particle numbers, chain lengths, realizations, steps)."""
-    return _integer(name, x, 1)
+    return integer(name, x, lo=1)
 
 
 def nonnegative_int(name: str, x) -> int:
     """An integer >= 0 (seeds, burn-in steps)."""
-    return _integer(name, x, 0)
+    return integer(name, x, lo=0)
 
 
-def _integer(name: str, x, lo: int) -> int:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, np.integer)):
-        raise ValueError(f"{name} must be an integer >= {lo}, got {x!r} ({type(x).__name__})")
-    x = int(x)
-    if x < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {x}")
-    return x
+def _has_bool(x) -> bool:
+    """True if a (nested) list/tuple holds a boolean anywhere."""
+    if isinstance(x, (bool, np.bool_)):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_has_bool(v) for v in x)
+    return False
 
 
 def real_array(name: str, x, *, lo=None, lo_open=False) -> np.ndarray:
-    """A float64 array (scalars become 0-d arrays) of finite values, optionally bounded below."""
+    """A float64 array (scalars become 0-d arrays) of finite values, optionally bounded below.
+
+    Accepts real scalars, numpy arrays of integer or floating dtype, and (nested) lists/tuples of
+    real numbers; refuses booleans, strings, complex numbers and ragged or object input with
+    :class:`ParameterTypeError`.
+    """
+    what = "a real number or an array of real numbers"
+    if isinstance(x, (str, bytes, bool, np.bool_)) or x is None or _has_bool(x):
+        raise ParameterTypeError(f"{name} must be {what}, got {_show(x)}")
     try:
-        a = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number or array of real numbers, got {x!r}") from None
+        a = np.asarray(x)
+    except (TypeError, ValueError):  # ragged nesting
+        raise ParameterTypeError(f"{name} must be {what}, got {_show(x)}") from None
+    if a.dtype.kind == "O":
+        flat = a.ravel().tolist()
+        if not all(isinstance(v, (numbers.Real, np.integer, np.floating))
+                   and not isinstance(v, (bool, np.bool_)) for v in flat):
+            raise ParameterTypeError(f"{name} must be {what}, got {_show(x)}")
+    elif a.dtype.kind not in "iuf":
+        raise ParameterTypeError(f"{name} must be {what}, got {_show(x)} of dtype {a.dtype}")
+    try:
+        a = a.astype(float)
+    except OverflowError:
+        raise ValueError(f"{name} must be finite, got {x!r:.80}") from None
     if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, got {x!r}")
+        raise ValueError(f"{name} must be finite, got {x!r:.80}")
     if lo is not None:
         bad = (a <= lo) if lo_open else (a < lo)
         if np.any(bad):
@@ -112,4 +187,25 @@ def boolean(name: str, x) -> bool:
     """A flag: ``True``/``False`` (or a numpy bool) only; ``"no"``, ``0``, ``None`` are refused."""
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
-    raise ValueError(f"{name} must be True or False, got {x!r} ({type(x).__name__})")
+    raise ParameterTypeError(f"{name} must be True or False, got {_show(x)}")
+
+
+def choice(name: str, x, options) -> str:
+    """One of the strings ``options`` (``method=``, ``form=``...)."""
+    listed = ", ".join(repr(o) for o in options)
+    if not isinstance(x, str):
+        raise ParameterTypeError(f"{name} must be one of {listed}, got {_show(x)}")
+    if x not in options:
+        raise ValueError(f"{name} must be one of {listed}, got {x!r}")
+    return x
+
+
+def finite_result(what: str, value, inputs: str = ""):
+    """Return ``value`` if every entry is finite; else ``ValueError`` saying that ``what`` is not
+    representable in double precision at these inputs (described by ``inputs``)."""
+    parts = value if isinstance(value, (tuple, list)) else (value,)
+    if not all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in parts):
+        at = f" at {inputs}" if inputs else ""
+        raise ValueError(f"{what} is not representable in double precision{at} (overflow or an "
+                         f"undefined value): these inputs are outside the range thermolib computes")
+    return value

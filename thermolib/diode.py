@@ -47,18 +47,22 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 
 from . import _validation as _v
-from .forces import Force, as_force
+from ._rational import solve_lyapunov, to_float
+from .forces import Force, as_force, cosine, power
 
 __all__ = [
     "Diode",
     "FirstOrderValidityWarning",
     "LinearSystem",
     "beta_printed",
+    "bath_temperatures",
     "VALIDITY_THRESHOLD",
 ]
 
@@ -86,8 +90,6 @@ def _temperature(name, x):
     """Validated temperature: a scalar -> float, an array -> float array (both >= 0)."""
     if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
         return _v.temperature(name, x)
-    if isinstance(x, np.ndarray) and x.dtype == bool:
-        raise ValueError(f"{name} must be a real number or array of real numbers, got a boolean array")
     return _v.real_array(name, x, lo=0.0)
 
 
@@ -100,6 +102,28 @@ def _eps(x):
 def _out(x):
     x = np.asarray(x, dtype=float)
     return float(x) if x.ndim == 0 else x
+
+
+def bath_temperatures(T_m, Delta_T):
+    """``(T_A, T_B) = (T_m + Delta_T/2, T_m - Delta_T/2)``: the paper's parametrisation by the mean
+    temperature and the difference (``Delta_T > 0``: A hot). Needs ``|Delta_T| <= 2 T_m``."""
+    T_m = _v.temperature("T_m", T_m)
+    Delta_T = _v.real("Delta_T", Delta_T)
+    if abs(Delta_T) > 2.0 * T_m:
+        raise ValueError(f"|Delta_T| must be <= 2 T_m (both temperatures >= 0), got Delta_T = "
+                         f"{Delta_T!r} with T_m = {T_m!r}")
+    return T_m + 0.5 * Delta_T, T_m - 0.5 * Delta_T
+
+
+class _Exact(NamedTuple):
+    """Exact (rational) coefficients of the linear diode, see the module docstring."""
+
+    a: tuple  # a0 .. a4
+    delta: Fraction
+    kappa0: Fraction
+    q: Fraction  # k_I^2 (a1 a2 - a0 a3) / (a4 Delta)
+    dA: Fraction  # dDelta/dk_A
+    dB: Fraction
 
 
 @dataclass(frozen=True)
@@ -119,6 +143,9 @@ class Diode:
         Interface (coupling) stiffness, > 0.
     f_A, f_B : thermolib.forces force or None
         Nonlinear on-site forces (multiplied by ``eps``); ``None`` means no force.
+
+    The paper's settings are presets: :meth:`paper_fig2`, :meth:`paper_fig3`, :meth:`paper_fig4`,
+    :meth:`paper_fig5`.
 
     References
     ----------
@@ -148,6 +175,42 @@ class Diode:
         object.__setattr__(self, "f_A", as_force(self.f_A, "f_A"))
         object.__setattr__(self, "f_B", as_force(self.f_B, "f_B"))
 
+    # ------------------------------------------------------------------ presets (the paper's settings)
+    @classmethod
+    def paper_fig2(cls) -> "Diode":
+        """Fig. 2 (and its inset): :math:`V_A = z^4/4` (``forces.power(2)``), :math:`V_B = 0`,
+        :math:`k_I = 0.5`, all masses, dampings and on-site stiffnesses 1; the paper runs it at
+        :math:`T_m = 1` (:func:`bath_temperatures`). :math:`\\kappa_0 = 1/14`."""
+        return cls(k_I=0.5, f_A=power(2))
+
+    @classmethod
+    def paper_fig3(cls, k: float = 1.0, k_I: float = 1.0, f_A: Force | None = None) -> "Diode":
+        """Fig. 3: the symmetric chain :math:`k_A = k_B = k` (0.1 or 1 in the paper), :math:`m = \\gamma
+        = 1`, varying ``k_I``, with :math:`V_A = z^4/4` (default) or :math:`-\\cos z`
+        (``forces.cosine()``) and :math:`V_B = 0`; the paper uses :math:`T_m = 1`, :math:`\\Delta T = 0.4`."""
+        k, k_I = _v.positive("k", k), _v.positive("k_I", k_I)
+        return cls(k_A=k, k_B=k, k_I=k_I, f_A=power(2) if f_A is None else as_force(f_A, "f_A"))
+
+    @classmethod
+    def paper_fig4(cls) -> "Diode":
+        """Fig. 4: :math:`V_A = -\\cos z` (``forces.cosine()``), :math:`V_B = 0`,
+        :math:`k_A = k_B = k_I = 0.1`, masses and dampings 1."""
+        return cls(k_A=0.1, k_B=0.1, k_I=0.1, f_A=cosine())
+
+    @classmethod
+    def paper_fig5(cls, asymmetry: str | None = "m_A", factor: float = 5.0, f: Force | None = None,
+                   k_I: float = 1e-3) -> "Diode":
+        """Fig. 5: :math:`V_A = V_B` (``f``, default :math:`-\\cos z`; panel (b) uses
+        ``forces.power(2)``) in the small-:math:`k_I` regime (``k_I = 1e-3``), all parameters 1 except
+        one asymmetric one, ``asymmetry`` in ``{"m_A", "gamma_A", "k_A", None}`` set to ``factor``
+        (5 in the main panels; the insets vary it). ``asymmetry=None``: the symmetric diode."""
+        if asymmetry is not None:
+            _v.choice("asymmetry", asymmetry, ("m_A", "gamma_A", "k_A"))
+        factor, k_I = _v.positive("factor", factor), _v.positive("k_I", k_I)
+        f = cosine() if f is None else as_force(f, "f")
+        changes = {} if asymmetry is None else {asymmetry: factor}
+        return cls(k_I=k_I, f_A=f, f_B=f, **changes)
+
     # ------------------------------------------------------------------ helpers
     def swapped(self) -> "Diode":
         """The same diode with the labels A and B exchanged (forces included)."""
@@ -163,17 +226,61 @@ class Diode:
         """Equal masses, dampings and stiffnesses (Sec. V A of the paper)."""
         return self.m_A == self.m_B and self.gamma_A == self.gamma_B and self.k_A == self.k_B
 
-    def _poly(self):
-        """Coefficients a0..a4 of P(s) and the Hurwitz determinant Delta."""
-        mA, mB, gA, gB = self.m_A, self.m_B, self.gamma_A, self.gamma_B
-        KA, KB, kI = self.k_A + self.k_I, self.k_B + self.k_I, self.k_I
+    def _context(self) -> str:
+        return (f"m = ({self.m_A:g}, {self.m_B:g}), gamma = ({self.gamma_A:g}, {self.gamma_B:g}), "
+                f"k = ({self.k_A:g}, {self.k_B:g}), k_I = {self.k_I:g}")
+
+    def _float(self, name: str, q: Fraction) -> float:
+        return to_float(name, q, self._context())
+
+    @cached_property
+    def _exact(self) -> _Exact:
+        """a0..a4, Delta, kappa0, q, dDelta/dk_j in exact rational arithmetic (cached)."""
+        mA, mB, gA, gB, kA, kB, kI = (Fraction(getattr(self, n)) for n in
+                                      ("m_A", "m_B", "gamma_A", "gamma_B", "k_A", "k_B", "k_I"))
+        KA, KB = kA + kI, kB + kI
         a0 = mA * mB
         a1 = mA * gB + mB * gA
         a2 = mA * KB + mB * KA + gA * gB
         a3 = gA * KB + gB * KA
-        a4 = self.k_A * self.k_B + kI * (self.k_A + self.k_B)  # = K_A K_B - k_I^2
+        a4 = kA * kB + kI * (kA + kB)  # = K_A K_B - k_I^2
         delta = a1 * a2 * a3 - a0 * a3 * a3 - a1 * a1 * a4
-        return a0, a1, a2, a3, a4, delta
+        dA = a1 * (mB * a3 + gB * a2) - 2 * a0 * a3 * gB - a1 * a1 * KB
+        dB = a1 * (mA * a3 + gA * a2) - 2 * a0 * a3 * gA - a1 * a1 * KA
+        return _Exact((a0, a1, a2, a3, a4), delta, gA * gB * kI * kI * a1 / delta,
+                      kI * kI * (a1 * a2 - a0 * a3) / (a4 * delta), dA, dB)
+
+    # ------------------------------------------------------------------ time scales
+    def time_scales(self) -> dict:
+        """The named time scales of the linear (eps = 0) dynamics.
+
+        ``inertial_A``, ``inertial_B``: :math:`m_j/\\gamma_j` (velocity relaxation);
+        ``oscillation``: :math:`1/\\omega_{max}`, the top normal mode of the spring network;
+        ``relaxation``: :math:`1/\\min|\\mathrm{Re}\\,\\lambda|` over the eigenvalues of the drift
+        matrix (:meth:`linear_system`), the slowest relaxation of the stationary state.
+
+        The simulator's default time step is ``DT_FACTOR`` times the shortest of them, its default
+        burn-in ``BURN_IN_RELAXATION_TIMES`` times ``relaxation`` (:mod:`thermolib.sim._contract`).
+        """
+        K = np.array([[self.k_A + self.k_I, -self.k_I], [-self.k_I, self.k_B + self.k_I]])
+        s = np.diag(1.0 / np.sqrt([self.m_A, self.m_B]))
+        with np.errstate(all="ignore"):  # extreme parameters: judged below
+            try:
+                w_max = float(math.sqrt(np.linalg.eigvalsh(s @ K @ s).max()))
+                drift = self.linear_system().drift
+                rate = float(np.min(np.abs(np.linalg.eigvals(drift).real)))
+            except np.linalg.LinAlgError:
+                w_max, rate = math.nan, math.nan
+            # eigenvalues carry an absolute error ~ eps ||A||: a slower rate is not resolved
+            if not rate > 1e3 * np.finfo(float).eps * np.linalg.norm(drift):
+                rate = math.nan
+            scales = {"inertial_A": self.m_A / self.gamma_A, "inertial_B": self.m_B / self.gamma_B,
+                      "oscillation": 1.0 / w_max, "relaxation": 1.0 / rate}
+        for name, value in scales.items():
+            if not (math.isfinite(value) and value > 0.0):
+                raise ValueError(f"the time scale {name} cannot be resolved in double precision "
+                                 f"({value!r}) for {self._context()}: the parameters are too extreme")
+        return scales
 
     # ------------------------------------------------------------------ zeroth order
     def linear_system(self) -> LinearSystem:
@@ -196,25 +303,41 @@ class Diode:
         noise[3, 1] = math.sqrt(2.0 * gB)
         return LinearSystem(drift, noise)
 
+    @cached_property
+    def _unit_covariances(self):
+        """Exact stationary covariances at (T_A, T_B) = (1, 0) and (0, 1) (cached)."""
+        mA, mB, gA, gB, kA, kB, kI = (Fraction(getattr(self, n)) for n in
+                                      ("m_A", "m_B", "gamma_A", "gamma_B", "k_A", "k_B", "k_I"))
+        z = Fraction(0)
+        A = [[z, z, 1 / mA, z], [z, z, z, 1 / mB], [-(kA + kI), kI, -gA / mA, z],
+             [kI, -(kB + kI), z, -gB / mB]]
+        DA = [[z] * 4 for _ in range(4)]
+        DB = [[z] * 4 for _ in range(4)]
+        DA[2][2] = 2 * gA
+        DB[3][3] = 2 * gB
+        return solve_lyapunov(A, [DA, DB])
+
+    def _exact_covariance(self, T_A, T_B):
+        CA, CB = self._unit_covariances
+        tA, tB = Fraction(_v.temperature("T_A", T_A)), Fraction(_v.temperature("T_B", T_B))
+        return [[tA * CA[i][j] + tB * CB[i][j] for j in range(4)] for i in range(4)]
+
     def covariance(self, T_A, T_B) -> np.ndarray:
         """Stationary covariance of ``(x_A, x_B, p_A, p_B)`` at eps = 0 (Lyapunov equation).
 
-        Solves :math:`A C + C A^T + B\\,\\mathrm{diag}(T_A, T_B)\\,B^T = 0` with scipy.
+        Solves :math:`A C + C A^T + B\\,\\mathrm{diag}(T_A, T_B)\\,B^T = 0` exactly
+        (:func:`thermolib._rational.solve_lyapunov`: rational arithmetic, so neither extreme nor
+        ill-conditioned parameters, such as :math:`k_I = 10^8`, spoil it) and rounds each entry.
         """
-        from scipy.linalg import solve_continuous_lyapunov
-
-        T_A = _v.temperature("T_A", T_A)
-        T_B = _v.temperature("T_B", T_B)
-        A, B = self.linear_system()
-        D = B @ np.diag([T_A, T_B]) @ B.T
-        C = solve_continuous_lyapunov(A, -D)
-        return 0.5 * (C + C.T)
+        C = self._exact_covariance(T_A, T_B)
+        return np.array([[self._float(f"covariance[{i}, {j}]", C[i][j]) for j in range(4)]
+                         for i in range(4)])
 
     def linear_current(self, T_A, T_B) -> float:
         """Exact eps = 0 current :math:`J_0 = k_I \\langle (x_A - x_B) p_A\\rangle / m_A` from
         :meth:`covariance` (Eq. (16)); an independent route to :meth:`kappa0`."""
-        C = self.covariance(T_A, T_B)
-        return self.k_I * (C[0, 2] - C[1, 2]) / self.m_A
+        C = self._exact_covariance(T_A, T_B)
+        return self._float("J0", Fraction(self.k_I) * (C[0][2] - C[1][2]) / Fraction(self.m_A))
 
     def kappa0(self, method: str = "closed") -> float:
         """Linear conductance, :math:`J_0 = \\kappa_0 (T_A - T_B)` (Eqs. (18)-(19)).
@@ -223,8 +346,8 @@ class Diode:
         ----------
         method : {"closed", "frequency", "lyapunov"}
             ``closed``: :math:`\\kappa_0 = \\gamma_A\\gamma_B k_I^2 a_1/\\Delta` (arbitrary parameters;
-            reduces to (A32) for equal masses and dampings). ``frequency``: quadrature of the
-            corrected Eq. (19) (ERRATA D2),
+            reduces to (A32) for equal masses and dampings), in exact arithmetic. ``frequency``:
+            quadrature of the corrected Eq. (19) (ERRATA D2),
             :math:`\\int \\frac{d\\omega}{2\\pi} \\frac{2\\gamma_A\\gamma_B k_I^2\\omega^2}{|ab - k_I^2|^2}`.
             ``lyapunov``: :meth:`linear_current` at :math:`T_A = 1, T_B = 0`.
 
@@ -232,15 +355,13 @@ class Diode:
         ----------
         Eqs. (18), (19), (A18), (A32), (A39), (A44), (A48).
         """
+        method = _v.choice("method", method, ("closed", "frequency", "lyapunov"))
         if method == "closed":
-            a0, a1, a2, a3, a4, delta = self._poly()
-            return self.gamma_A * self.gamma_B * self.k_I**2 * a1 / delta
+            return self._float("kappa0", self._exact.kappa0)
         if method == "lyapunov":
             return self.linear_current(1.0, 0.0)
-        if method == "frequency":
-            return self._frequency_integral(
-                lambda w, a, b: 2.0 * self.gamma_A * self.gamma_B * self.k_I**2 * w * w)
-        raise ValueError(f"method must be 'closed', 'frequency' or 'lyapunov', got {method!r}")
+        return self._frequency_integral(
+            lambda w, a, b: 2.0 * self.gamma_A * self.gamma_B * self.k_I**2 * w * w)
 
     def _frequency_integral(self, numerator) -> float:
         """:math:`\\int_{-\\infty}^{\\infty} \\frac{d\\omega}{2\\pi}\\, N(\\omega)/|a b - k_I^2|^2` for an even N."""
@@ -254,14 +375,27 @@ class Diode:
             b = KB - mB * w * w + 1j * gB * w
             return numerator(w, a, b) / abs(a * b - kI * kI) ** 2
 
-        # split at the normal-mode frequencies so quad resolves the resonances
-        Kmat = np.array([[KA / mA, -kI / mA], [-kI / mB, KB / mB]])
-        modes = np.sqrt(np.clip(np.sort(np.linalg.eigvals(Kmat).real), 0.0, None))
-        edges = np.unique(np.concatenate([[0.0], modes, [2.0 * modes[-1] + 1.0]]))
-        total = 0.0
-        for lo, hi in zip(edges[:-1], edges[1:]):
-            total += quad(integrand, lo, hi, epsabs=0.0, epsrel=1e-13, limit=400)[0]
-        total += quad(integrand, edges[-1], np.inf, epsabs=0.0, epsrel=1e-13, limit=400)[0]
+        total, error = 0.0, 0.0
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # judged below from quad's own error estimate
+            try:
+                # in units of the top normal-mode frequency w0, split at the modes so that quad
+                # resolves the resonances
+                Kmat = np.array([[KA / mA, -kI / mA], [-kI / mB, KB / mB]])
+                modes = np.sqrt(np.clip(np.sort(np.linalg.eigvals(Kmat).real), 0.0, None))
+                w0 = float(modes[-1])
+                edges = np.unique(np.concatenate([[0.0], modes / w0, [3.0]]))
+                scaled = lambda u: w0 * integrand(w0 * u)  # noqa: E731
+                for lo, hi in zip(edges[:-1], edges[1:]):
+                    v, e = quad(scaled, lo, hi, epsabs=0.0, epsrel=1e-13, limit=400)
+                    total, error = total + v, error + e
+                v, e = quad(scaled, edges[-1], np.inf, epsabs=0.0, epsrel=1e-13, limit=400)
+                total, error = total + v, error + e
+            except (OverflowError, ZeroDivisionError, ValueError, np.linalg.LinAlgError):
+                total, error = math.nan, math.nan
+        if not (math.isfinite(total) and total != 0.0 and error <= 1e-8 * abs(total)):
+            raise ValueError(f"the frequency integral does not converge to a reliable value for "
+                             f"{self._context()} (quad: {total!r} +- {error!r}); use method='closed'")
         return 2.0 * total / (2.0 * math.pi)  # even integrand: fold onto omega > 0
 
     def sigma(self):
@@ -279,13 +413,14 @@ class Diode:
         ----------
         Eqs. (21), (25)-(26), (A21)-(A22), (A33)-(A35), (A40)-(A41), (A45), (A49).
         """
-        a0, a1, a2, a3, a4, delta = self._poly()
-        q = self.k_I**2 * (a1 * a2 - a0 * a3) / (a4 * delta)
-        s_mA = 2.0 * self.gamma_B * q
-        s_mB = 2.0 * self.gamma_A * q
-        s_A = (self.k_B + self.k_I) / a4 - s_mA
-        s_B = (self.k_A + self.k_I) / a4 - s_mB
-        return s_mA, s_A, s_mB, s_B
+        ex = self._exact
+        q, a4 = ex.q, ex.a[4]
+        s_mA = 2 * Fraction(self.gamma_B) * q
+        s_mB = 2 * Fraction(self.gamma_A) * q
+        s_A = (Fraction(self.k_B) + Fraction(self.k_I)) / a4 - s_mA
+        s_B = (Fraction(self.k_A) + Fraction(self.k_I)) / a4 - s_mB
+        return tuple(self._float(n, v) for n, v in
+                     (("sigma_mA", s_mA), ("sigma_A", s_A), ("sigma_mB", s_mB), ("sigma_B", s_B)))
 
     def variances(self, T_A, T_B, method: str = "closed"):
         """Zeroth-order position variances :math:`(\\langle x_A^2\\rangle, \\langle x_B^2\\rangle)`.
@@ -293,16 +428,19 @@ class Diode:
         ``closed`` uses :meth:`sigma` (broadcasts over arrays); ``lyapunov`` reads the diagonal of
         :meth:`covariance` (scalars only).
         """
+        method = _v.choice("method", method, ("closed", "lyapunov"))
         if method == "lyapunov":
             C = self.covariance(T_A, T_B)
             return float(C[0, 0]), float(C[1, 1])
-        if method != "closed":
-            raise ValueError(f"method must be 'closed' or 'lyapunov', got {method!r}")
         T_A = _temperature("T_A", T_A)
         T_B = _temperature("T_B", T_B)
         s_mA, s_A, s_mB, s_B = self.sigma()
         T_m = 0.5 * (np.asarray(T_A) + np.asarray(T_B))
-        return _out(s_mA * T_m + s_A * np.asarray(T_A)), _out(s_mB * T_m + s_B * np.asarray(T_B))
+        with np.errstate(over="ignore"):
+            vA = s_mA * T_m + s_A * np.asarray(T_A)
+            vB = s_mB * T_m + s_B * np.asarray(T_B)
+        _v.finite_result("the variances <x_j^2>", (vA, vB), "these temperatures")
+        return _out(vA), _out(vB)
 
     def beta(self):
         """:math:`(\\beta_A, \\beta_B)` with :math:`\\beta_j = -\\partial\\ln\\kappa_0/\\partial k_j`.
@@ -318,12 +456,8 @@ class Diode:
         ----------
         Eqs. (21), (27), (A28)-(A30), (A36)-(A37), (A42)-(A43), (A46)-(A47), (A50)-(A51).
         """
-        a0, a1, a2, a3, a4, delta = self._poly()
-        mA, mB, gA, gB = self.m_A, self.m_B, self.gamma_A, self.gamma_B
-        KA, KB = self.k_A + self.k_I, self.k_B + self.k_I
-        dA = a1 * (mB * a3 + gB * a2) - 2.0 * a0 * a3 * gB - a1 * a1 * KB
-        dB = a1 * (mA * a3 + gA * a2) - 2.0 * a0 * a3 * gA - a1 * a1 * KA
-        return dA / delta, dB / delta
+        ex = self._exact
+        return self._float("beta_A", ex.dA / ex.delta), self._float("beta_B", ex.dB / ex.delta)
 
     # ------------------------------------------------------------------ first order
     def g_values(self, T_A, T_B):
@@ -343,7 +477,9 @@ class Diode:
         """
         gA, gB = self.g_values(T_A, T_B)
         bA, bB = self.beta()
-        return _out(self.kappa0() * (bA * np.asarray(gA) + bB * np.asarray(gB)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            k1 = self.kappa0() * (bA * np.asarray(gA) + bB * np.asarray(gB))
+        return _out(_v.finite_result("kappa1", k1, "these temperatures"))
 
     def validity(self, T_A, T_B, eps):
         """First-order validity measure :math:`\\max_j \\varepsilon|g_j|/(k_j + k_I)` (ERRATA D9).
@@ -385,7 +521,9 @@ class Diode:
         if np.any(np.asarray(eps) != 0):
             self._check_validity(T_A, T_B, eps, k1)
         dT = np.asarray(T_A) - np.asarray(T_B)
-        return _out((self.kappa0() + np.asarray(eps) * np.asarray(k1)) * dT)
+        with np.errstate(over="ignore", invalid="ignore"):
+            J = (self.kappa0() + np.asarray(eps) * np.asarray(k1)) * dT
+        return _out(_v.finite_result("the current J", J, "these temperatures and eps"))
 
     def rectification(self, T_h, T_c, eps, form: str = "first_order"):
         """Rectification factor :math:`\\chi` (Eq. (24)).
@@ -400,14 +538,13 @@ class Diode:
             :math:`|\\varepsilon|\\,|\\kappa_1^{AB} - \\kappa_1^{BA}|/\\kappa_0` (exactly linear in eps).
             ``ratio``: the definition
             :math:`\\big||J_{AB}| - |J_{BA}|\\big| / [(|J_{AB}| + |J_{BA}|)/2]` evaluated with the
-            first-order currents (equal to ``first_order`` up to :math:`O(\\varepsilon^2)`; nan at
-            :math:`T_h = T_c`).
+            first-order currents (equal to ``first_order`` up to :math:`O(\\varepsilon^2)`; at
+            :math:`T_h = T_c`, where the definition is 0/0, its limit 0).
         """
         eps = _eps(eps)
         T_h = _temperature("T_h", T_h)
         T_c = _temperature("T_c", T_c)
-        if form not in ("first_order", "ratio"):
-            raise ValueError(f"form must be 'first_order' or 'ratio', got {form!r}")
+        form = _v.choice("form", form, ("first_order", "ratio"))
         k1_AB = self.kappa1(T_h, T_c)
         k1_BA = self.kappa1(T_c, T_h)
         if np.any(np.asarray(eps) != 0):
@@ -415,13 +552,15 @@ class Diode:
             self._check_validity(T_c, T_h, eps, k1_BA)
         k0 = self.kappa0()
         e = np.asarray(eps)
-        if form == "first_order":
-            return _out(np.abs(e) * np.abs(np.asarray(k1_AB) - np.asarray(k1_BA)) / k0)
-        dT = np.asarray(T_h) - np.asarray(T_c)
-        J_AB = np.abs((k0 + e * np.asarray(k1_AB)) * dT)
-        J_BA = np.abs((k0 + e * np.asarray(k1_BA)) * dT)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return _out(np.abs(J_AB - J_BA) / (0.5 * (J_AB + J_BA)))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if form == "first_order":
+                chi = np.abs(e) * np.abs(np.asarray(k1_AB) - np.asarray(k1_BA)) / k0
+            else:
+                dT = np.asarray(T_h) - np.asarray(T_c)
+                J_AB = np.abs((k0 + e * np.asarray(k1_AB)) * dT)
+                J_BA = np.abs((k0 + e * np.asarray(k1_BA)) * dT)
+                chi = np.where(dT == 0.0, 0.0, np.abs(J_AB - J_BA) / (0.5 * (J_AB + J_BA)))
+        return _out(_v.finite_result("chi", chi, "these temperatures and eps"))
 
 
 def beta_printed(diode: Diode):
@@ -438,7 +577,7 @@ def beta_printed(diode: Diode):
         If ``m_A != m_B`` or ``gamma_A != gamma_B`` (where (A36)-(A37) do not apply).
     """
     if not isinstance(diode, Diode):
-        raise ValueError(f"diode must be a thermolib.Diode, got {type(diode).__name__}")
+        raise _v.ParameterTypeError(f"diode must be a thermolib.Diode, got {type(diode).__name__}")
     if diode.m_A != diode.m_B or diode.gamma_A != diode.gamma_B:
         raise ValueError("beta_printed needs m_A == m_B and gamma_A == gamma_B ((A36)-(A37) assume them)")
     mbar = diode.m_A / diode.gamma_A**2
@@ -446,4 +585,4 @@ def beta_printed(diode: Diode):
     den = (4 * kI**2 + (kA - kB) ** 2) * mbar + 2 * (2 * kI + kA + kB)
     beta_A = 2 * (1 + mbar * (kA - kB)) / den          # (A36), correct
     beta_B = 2 * (1 - mbar * (kB - kA)) / den          # (A37) as printed (wrong sign)
-    return beta_A, beta_B
+    return tuple(_v.finite_result("beta_printed", (beta_A, beta_B), diode._context()))

@@ -8,6 +8,7 @@ build and research runs. Chapters ask :func:`fidelity` and pick their run settin
 from __future__ import annotations
 
 import os
+from typing import Any
 
 __all__ = ["fidelity", "choose", "LEVELS", "seed_offset", "seed"]
 
@@ -27,7 +28,7 @@ def fidelity() -> str:
     return level
 
 
-def choose(quick, paper):
+def choose(quick: Any, paper: Any) -> Any:
     """Return ``quick`` or ``paper`` according to :func:`fidelity`."""
     return paper if fidelity() == "paper" else quick
 
@@ -52,6 +53,6 @@ def seed_offset() -> int:
 
 def seed(base: int) -> int:
     """The seed to use for a chapter's seed ``base``: ``base + seed_offset() * SEED_STRIDE``."""
-    if isinstance(base, bool) or not isinstance(base, int) or base < 0:
-        raise ValueError(f"base must be a non-negative integer seed, got {base!r}")
-    return base + seed_offset() * SEED_STRIDE
+    from ._validation import nonnegative_int
+
+    return nonnegative_int("base", base) + seed_offset() * SEED_STRIDE

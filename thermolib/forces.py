@@ -35,11 +35,12 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import positive_int, real, real_array
+from ._validation import ParameterTypeError, finite_result, integer, real, real_array
 
 __all__ = [
     "Force",
@@ -55,14 +56,22 @@ __all__ = [
     "linear",
     "as_force",
     "double_factorial",
+    "POWER_N_MAX",
+    "POLYNOMIAL_TERMS_MAX",
 ]
 
 KERNEL_NONE, KERNEL_POLYNOMIAL, KERNEL_SINE, KERNEL_SINH = 0, 1, 2, 3
 
+#: Largest exponent n of :func:`power` (a z^200 potential): (2n-1)!! is then ~1e187, and beyond it
+#: every quantity of the force overflows double precision already at |z| ~ 2.
+POWER_N_MAX = 100
+#: Most coefficients of a :func:`polynomial` (degree <= 200, the same range as POWER_N_MAX).
+POLYNOMIAL_TERMS_MAX = 201
+
 
 def double_factorial(n: int) -> int:
-    """:math:`n!! = n (n-2) (n-4) \\cdots`, with ``(-1)!! = 0!! = 1``."""
-    n = int(n)
+    """:math:`n!! = n (n-2) (n-4) \\cdots`, with ``(-1)!! = 0!! = 1`` (exact integer, ``-1 <= n <= 10**4``)."""
+    n = integer("n", n, lo=-1, hi=10**4)
     out = 1
     while n > 1:
         out *= n
@@ -86,31 +95,45 @@ def _variance(z) -> np.ndarray:
     return real_array("z", z, lo=0.0)
 
 
-class Force:
-    """Base class of the on-site forces (do not instantiate directly)."""
+def _position(z) -> np.ndarray:
+    return real_array("z", z)
+
+
+def _checked(force, what, value, z):
+    """``value`` (a scalar as float) if finite, else a ValueError naming the force and z."""
+    finite_result(f"{what} of {force!r}", value, f"z = {np.asarray(z).ravel()[:3].tolist()}")
+    value = np.asarray(value, dtype=float)
+    return float(value) if value.ndim == 0 else value
+
+
+
+
+class Force(ABC):
+    """Base class of the on-site forces (abstract: use :func:`power`, :func:`cosine`...)."""
 
     kernel_code: int = KERNEL_NONE
 
     # --- to be provided by subclasses -------------------------------------------------------
-    def f(self, z):  # pragma: no cover - abstract
+    @abstractmethod
+    def f(self, z):
         """The force :math:`f(z)`."""
-        raise NotImplementedError
 
-    def V(self, z):  # pragma: no cover - abstract
+    @abstractmethod
+    def V(self, z):
         """The nonlinear potential :math:`V^{nl}(z)` with :math:`f = -V'`, :math:`V(0)` as in Table I."""
-        raise NotImplementedError
 
-    def g(self, z):  # pragma: no cover - abstract
+    @abstractmethod
+    def g(self, z):
         """:math:`g(z) = \\langle f'(X) \\rangle`, :math:`X \\sim N(0, z)` (Table I, Eq. (A31))."""
-        raise NotImplementedError
 
-    def g_prime(self, z):  # pragma: no cover - abstract
+    @abstractmethod
+    def g_prime(self, z):
         """:math:`\\mathrm d g / \\mathrm d z` (enters the rectification, ERRATA D6)."""
-        raise NotImplementedError
 
     @property
-    def kernel_params(self) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def kernel_params(self) -> np.ndarray:
+        """The float64 parameters of the numba kernel (see the module docstring)."""
 
     # --- shared -----------------------------------------------------------------------------
     @property
@@ -130,13 +153,14 @@ class Force:
         ``z = 0`` returns :math:`f'(0)` by the limit of the quadrature at a tiny variance.
         """
         z = _variance(z)
-        order = positive_int("order", order)
+        order = integer("order", order, lo=1, hi=400)
         x, w = np.polynomial.hermite_e.hermegauss(order)  # weight exp(-x^2/2)
         w = w / math.sqrt(2.0 * math.pi)
         zz = np.where(z > 0, z, 1e-12)
         s = np.sqrt(zz)[..., None]
-        out = np.sum(w * (s * x) * self.f(s * x), axis=-1) / zz
-        return out if out.ndim else float(out)
+        with np.errstate(all="ignore"):
+            out = np.sum(w * (s * x) * self.f(s * x), axis=-1) / zz
+        return _checked(self, "g_quadrature", out, z)
 
     def __call__(self, z):
         return self.f(z)
@@ -147,7 +171,7 @@ class Power(Force):
     """Power-law force :math:`f(z) = -c\\, z^{2n-1}`, :math:`V(z) = c\\, z^{2n}/(2n)`.
 
     :math:`g(z) = -c\\,(2n-1)!!\\, z^{n-1}` (Table I). ``n = 2`` is the quartic potential of Fig. 2;
-    ``n = 1`` is a spring of stiffness ``c`` (g constant, ERRATA D5).
+    ``n = 1`` is a spring of stiffness ``c`` (g constant, ERRATA D5). ``1 <= n <= POWER_N_MAX``.
     """
 
     n: int = 2
@@ -155,26 +179,39 @@ class Power(Force):
     kernel_code = KERNEL_POLYNOMIAL
 
     def __post_init__(self):
-        object.__setattr__(self, "n", positive_int("n", self.n))
+        object.__setattr__(self, "n", integer("n", self.n, lo=1, hi=POWER_N_MAX))
         object.__setattr__(self, "c", real("c", self.c))
 
     def f(self, z):
-        z = np.asarray(z, dtype=float)
-        return -self.c * z ** (2 * self.n - 1)
+        z = _position(z)
+        with np.errstate(all="ignore"):
+            return _checked(self, "f", -self.c * z ** (2 * self.n - 1), z)
 
     def V(self, z):
-        z = np.asarray(z, dtype=float)
-        return self.c * z ** (2 * self.n) / (2 * self.n)
+        z = _position(z)
+        with np.errstate(all="ignore"):
+            return _checked(self, "V", self.c * z ** (2 * self.n) / (2 * self.n), z)
+
+    def _moment(self, what, z, power, factor):
+        """``-c factor (2n-1)!! z**power`` for variances z >= 0, also where a factor alone
+        over- or underflows double precision (then evaluated in logarithms)."""
+        z = _variance(z)
+        if self.c == 0.0 or factor == 0:
+            return _checked(self, what, np.zeros_like(z), z)
+        d = double_factorial(2 * self.n - 1)
+        with np.errstate(all="ignore"):
+            out = (-self.c * factor * float(d)) * z**power
+            bad = ~np.isfinite(out) | ((out == 0.0) & (z > 0.0))
+            if np.any(bad):
+                logs = math.log(abs(self.c)) + math.log(factor) + math.log(d) + power * np.log(z)
+                out = np.where(bad, -math.copysign(1.0, self.c) * np.exp(logs), out)
+        return _checked(self, what, out, z)
 
     def g(self, z):
-        z = _variance(z)
-        return -self.c * double_factorial(2 * self.n - 1) * z ** (self.n - 1)
+        return self._moment("g", z, self.n - 1, 1)
 
     def g_prime(self, z):
-        z = _variance(z)
-        if self.n == 1:
-            return np.zeros_like(z)
-        return -self.c * double_factorial(2 * self.n - 1) * (self.n - 1) * z ** (self.n - 2)
+        return self._moment("g_prime", z, self.n - 2, self.n - 1)
 
     @property
     def is_linear(self) -> bool:
@@ -196,99 +233,93 @@ class Power(Force):
 
 
 @dataclass(frozen=True, repr=False)
-class Cosine(Force):
+class _Wave(Force):
+    """Shared implementation of :class:`Cosine` and :class:`Cosh`: :math:`f = -A\\, s(Kz)` with
+    :math:`s = \\sin` (``_h = +1``) or :math:`\\sinh` (``_h = -1``). Since :math:`s'' = -h\\, s`,
+
+    .. math:: V = -h A\\, c(Kz)/K, \\qquad g(z) = \\langle f'(X)\\rangle = -A K\\, e^{-h K^2 z/2},
+              \\qquad g'(z) = \\tfrac{h}{2} A K^3 e^{-h K^2 z/2},
+
+    with :math:`c = \\cos` or :math:`\\cosh` (:math:`\\langle\\cos KX\\rangle = e^{-K^2z/2}`,
+    :math:`\\langle\\cosh KX\\rangle = e^{K^2z/2}` for :math:`X \\sim N(0, z)`).
+    """
+
+    K: float = 1.0
+    A: float = 1.0
+    _h = 1.0
+    _s = staticmethod(np.sin)
+    _c = staticmethod(np.cos)
+    _name = "cosine"
+    _latex = r"\cos"
+
+    def __post_init__(self):
+        object.__setattr__(self, "K", real("K", self.K, lo=0.0, lo_open=True))
+        object.__setattr__(self, "A", real("A", self.A))
+
+    def f(self, z):
+        z = _position(z)
+        with np.errstate(all="ignore"):
+            return _checked(self, "f", -self.A * self._s(self.K * z), z)
+
+    def V(self, z):
+        z = _position(z)
+        with np.errstate(all="ignore"):
+            return _checked(self, "V", -self._h * self.A * self._c(self.K * z) / self.K, z)
+
+    def g(self, z):
+        z = _variance(z)
+        with np.errstate(all="ignore"):
+            return _checked(self, "g", -self.A * self.K * np.exp(-0.5 * self._h * self.K**2 * z), z)
+
+    def g_prime(self, z):
+        z = _variance(z)
+        with np.errstate(all="ignore"):
+            return _checked(self, "g_prime", 0.5 * self._h * self.A * self.K**3
+                            * np.exp(-0.5 * self._h * self.K**2 * z), z)
+
+    @property
+    def is_linear(self) -> bool:
+        return self.A == 0.0
+
+    @property
+    def kernel_params(self) -> np.ndarray:
+        return np.array([self.K, self.A], dtype=np.float64)
+
+    @property
+    def label(self) -> str:
+        sign = "-" if self._h > 0 else ""
+        a = "" if self.A == 1.0 else _lab(self.A) + r"\,"
+        if self.K == 1.0:
+            return rf"$V = {sign}{a}{self._latex} z$"
+        return rf"$V = {sign}{a}{self._latex}({_lab(self.K)} z)/{_lab(self.K)}$"
+
+    def __repr__(self) -> str:
+        return f"{self._name}(K={_fmt(self.K)}, A={_fmt(self.A)})"
+
+
+@dataclass(frozen=True, repr=False)
+class Cosine(_Wave):
     """Sinusoidal (Frenkel-Kontorova) force :math:`f = -A \\sin(Kz)`, :math:`V = -A\\cos(Kz)/K`.
 
     :math:`g(z) = -A K e^{-K^2 z/2}` (Table I, with ``A = 1``).
     """
 
-    K: float = 1.0
-    A: float = 1.0
     kernel_code = KERNEL_SINE
-
-    def __post_init__(self):
-        object.__setattr__(self, "K", real("K", self.K, lo=0.0, lo_open=True))
-        object.__setattr__(self, "A", real("A", self.A))
-
-    def f(self, z):
-        return -self.A * np.sin(self.K * np.asarray(z, dtype=float))
-
-    def V(self, z):
-        return -self.A * np.cos(self.K * np.asarray(z, dtype=float)) / self.K
-
-    def g(self, z):
-        z = _variance(z)
-        return -self.A * self.K * np.exp(-0.5 * self.K**2 * z)
-
-    def g_prime(self, z):
-        z = _variance(z)
-        return 0.5 * self.A * self.K**3 * np.exp(-0.5 * self.K**2 * z)
-
-    @property
-    def is_linear(self) -> bool:
-        return self.A == 0.0
-
-    @property
-    def kernel_params(self) -> np.ndarray:
-        return np.array([self.K, self.A], dtype=np.float64)
-
-    @property
-    def label(self) -> str:
-        a = "" if self.A == 1.0 else _lab(self.A) + r"\,"
-        if self.K == 1.0:
-            return rf"$V = -{a}\cos z$"
-        return rf"$V = -{a}\cos({_lab(self.K)} z)/{_lab(self.K)}$"
-
-    def __repr__(self) -> str:
-        return f"cosine(K={_fmt(self.K)}, A={_fmt(self.A)})"
 
 
 @dataclass(frozen=True, repr=False)
-class Cosh(Force):
+class Cosh(_Wave):
     """Hyperbolic force :math:`f = -A \\sinh(Kz)`, :math:`V = A\\cosh(Kz)/K`.
 
     :math:`g(z) = -A K e^{K^2 z/2}` (Table I, with ``A = 1``).
     """
 
-    K: float = 1.0
-    A: float = 1.0
     kernel_code = KERNEL_SINH
-
-    def __post_init__(self):
-        object.__setattr__(self, "K", real("K", self.K, lo=0.0, lo_open=True))
-        object.__setattr__(self, "A", real("A", self.A))
-
-    def f(self, z):
-        return -self.A * np.sinh(self.K * np.asarray(z, dtype=float))
-
-    def V(self, z):
-        return self.A * np.cosh(self.K * np.asarray(z, dtype=float)) / self.K
-
-    def g(self, z):
-        z = _variance(z)
-        return -self.A * self.K * np.exp(0.5 * self.K**2 * z)
-
-    def g_prime(self, z):
-        z = _variance(z)
-        return -0.5 * self.A * self.K**3 * np.exp(0.5 * self.K**2 * z)
-
-    @property
-    def is_linear(self) -> bool:
-        return self.A == 0.0
-
-    @property
-    def kernel_params(self) -> np.ndarray:
-        return np.array([self.K, self.A], dtype=np.float64)
-
-    @property
-    def label(self) -> str:
-        a = "" if self.A == 1.0 else _lab(self.A) + r"\,"
-        if self.K == 1.0:
-            return rf"$V = {a}\cosh z$"
-        return rf"$V = {a}\cosh({_lab(self.K)} z)/{_lab(self.K)}$"
-
-    def __repr__(self) -> str:
-        return f"cosh(K={_fmt(self.K)}, A={_fmt(self.A)})"
+    _h = -1.0
+    _s = staticmethod(np.sinh)
+    _c = staticmethod(np.cosh)
+    _name = "cosh"
+    _latex = r"\cosh"
 
 
 @dataclass(frozen=True, repr=False)
@@ -304,38 +335,43 @@ class Polynomial(Force):
 
     def __post_init__(self):
         c = self.coeffs
-        if isinstance(c, (str, bytes)) or not hasattr(c, "__len__"):
-            raise ValueError(f"coeffs must be a sequence of real numbers (c0, c1, ...), got {c!r}")
-        if len(c) == 0:
-            raise ValueError("coeffs must hold at least one coefficient, got an empty sequence")
+        if isinstance(c, (str, bytes)) or not hasattr(c, "__len__") or np.ndim(c) != 1:
+            raise ParameterTypeError(f"coeffs must be a sequence of real numbers (c0, c1, ...), "
+                                     f"got {c!r:.60} ({type(c).__name__})")
+        if not 1 <= len(c) <= POLYNOMIAL_TERMS_MAX:
+            raise ValueError(f"coeffs must hold 1 to {POLYNOMIAL_TERMS_MAX} coefficients "
+                             f"(degree <= {POLYNOMIAL_TERMS_MAX - 1}), got {len(c)}")
         vals = tuple(real(f"coeffs[{i}]", x) for i, x in enumerate(c))
         object.__setattr__(self, "coeffs", vals)
 
     def f(self, z):
-        z = np.asarray(z, dtype=float)
-        return np.polynomial.polynomial.polyval(z, self.coeffs)
+        z = _position(z)
+        with np.errstate(all="ignore"):
+            return _checked(self, "f", np.polynomial.polynomial.polyval(z, self.coeffs), z)
 
     def V(self, z):
-        z = np.asarray(z, dtype=float)
+        z = _position(z)
         integ = (0.0,) + tuple(-c / (n + 1) for n, c in enumerate(self.coeffs))
-        return np.polynomial.polynomial.polyval(z, integ)
+        with np.errstate(all="ignore"):
+            return _checked(self, "V", np.polynomial.polynomial.polyval(z, integ), z)
+
+    def _series(self, what, z, derivative):
+        """:math:`\\sum_{n\\ odd} c_n n!! \\frac{d^k}{dz^k} z^{(n-1)/2}`, k = 0 or 1."""
+        z = _variance(z)
+        out = np.zeros_like(z)
+        with np.errstate(all="ignore"):
+            for n, c in enumerate(self.coeffs):
+                p = (n - 1) // 2
+                if n % 2 == 1 and c != 0.0 and (not derivative or p >= 1):
+                    term = c * float(double_factorial(n)) * (p * z ** (p - 1) if derivative else z**p)
+                    out = out + term
+        return _checked(self, what, out, z)
 
     def g(self, z):
-        z = _variance(z)
-        out = np.zeros_like(z)
-        for n, c in enumerate(self.coeffs):
-            if n % 2 == 1 and c != 0.0:
-                out = out + c * double_factorial(n) * z ** ((n - 1) // 2)
-        return out
+        return self._series("g", z, False)
 
     def g_prime(self, z):
-        z = _variance(z)
-        out = np.zeros_like(z)
-        for n, c in enumerate(self.coeffs):
-            if n % 2 == 1 and n >= 3 and c != 0.0:
-                p = (n - 1) // 2
-                out = out + c * double_factorial(n) * p * z ** (p - 1)
-        return out
+        return self._series("g_prime", z, True)
 
     @property
     def is_linear(self) -> bool:
@@ -380,18 +416,22 @@ class Linear(Force):
         return KERNEL_NONE if self.c == 0.0 else KERNEL_POLYNOMIAL
 
     def f(self, z):
-        return -self.c * np.asarray(z, dtype=float)
+        z = _position(z)
+        with np.errstate(all="ignore"):
+            return _checked(self, "f", -self.c * z, z)
 
     def V(self, z):
-        z = np.asarray(z, dtype=float)
-        return 0.5 * self.c * z * z
+        z = _position(z)
+        with np.errstate(all="ignore"):
+            return _checked(self, "V", 0.5 * self.c * z * z, z)
 
     def g(self, z):
         z = _variance(z)
-        return np.full_like(z, 0.0 - self.c)
+        return _checked(self, "g", np.full_like(z, 0.0 - self.c), z)
 
     def g_prime(self, z):
-        return np.zeros_like(_variance(z))
+        z = _variance(z)
+        return _checked(self, "g_prime", np.zeros_like(z), z)
 
     @property
     def is_linear(self) -> bool:
@@ -427,12 +467,17 @@ def cosh(K: float = 1.0, A: float = 1.0) -> Cosh:
 
 
 def polynomial(coeffs) -> Polynomial:
-    """:math:`f = \\sum_n c_n z^n` from ``coeffs = (c0, c1, ...)``; g from Eq. (A31)."""
+    """:math:`f = \\sum_n c_n z^n` from ``coeffs = (c0, c1, ...)`` (a sequence or 1-d array); g from
+    Eq. (A31)."""
     if isinstance(coeffs, np.ndarray):
+        if coeffs.ndim != 1:
+            raise ValueError(f"coeffs must be one-dimensional, got shape {coeffs.shape}")
         coeffs = coeffs.tolist()
-    if isinstance(coeffs, numbers.Real):
-        coeffs = (coeffs,)
-    return Polynomial(coeffs=tuple(coeffs) if hasattr(coeffs, "__iter__") and not isinstance(coeffs, (str, bytes)) else coeffs)
+    if isinstance(coeffs, (numbers.Real, np.integer, np.floating)) and not isinstance(coeffs, bool):
+        coeffs = (coeffs,)  # a constant force
+    if isinstance(coeffs, (list, tuple)):
+        coeffs = tuple(coeffs)
+    return Polynomial(coeffs=coeffs)
 
 
 def linear(c: float = 0.0) -> Linear:
@@ -440,13 +485,17 @@ def linear(c: float = 0.0) -> Linear:
     return Linear(c=c)
 
 
-def as_force(x, name: str = "f") -> Force:
-    """Normalise ``None`` (no force) or a force object; anything else raises ``ValueError``."""
+def as_force(x: Force | None, name: str = "x") -> Force:
+    """Normalise ``None`` (no force) or a force object; anything else raises
+    :class:`~thermolib._validation.ParameterTypeError` (a ``TypeError`` and a ``ValueError``)
+    naming the parameter ``name`` (e.g. ``"f_A"`` when called by :class:`~thermolib.Diode`)."""
+    if not isinstance(name, str):
+        raise ParameterTypeError(f"name must be a str (the parameter named in messages), got {name!r:.60}")
     if x is None:
         return Linear(0.0)
     if isinstance(x, Force):
         return x
-    raise ValueError(
+    raise ParameterTypeError(
         f"{name} must be None or a thermolib.forces force (power, cosine, cosh, polynomial, linear), "
-        f"got {x!r} ({type(x).__name__})"
+        f"got {x!r:.60} ({type(x).__name__})"
     )

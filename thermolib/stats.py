@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validation as _v
 from ._validation import positive_int
 
 __all__ = [
@@ -25,15 +26,28 @@ __all__ = [
 ]
 
 
+def _samples(name, x):
+    a = _v.real_array(name, x)
+    if a.ndim == 0:
+        raise ValueError(f"{name} must be an array of samples, got a single number {float(a)!r}")
+    return a
+
+
+def _axis(axis, ndim) -> int:
+    axis = _v.integer("axis", axis, lo=-ndim, hi=ndim - 1)
+    return axis
+
+
 def mean_sem(samples, axis: int = 0):
     """Mean and standard error of the mean of independent samples along ``axis``.
 
     Returns
     -------
     mean, sem : numpy.ndarray or float
-        ``sem = std(ddof=1) / sqrt(n)``; needs ``n >= 2``.
+        ``sem = std(ddof=1) / sqrt(n)``; needs ``n >= 2`` finite samples.
     """
-    x = np.asarray(samples, dtype=float)
+    x = _samples("samples", samples)
+    axis = _axis(axis, x.ndim)
     n = x.shape[axis]
     if n < 2:
         raise ValueError(f"need at least 2 independent samples for a standard error, got {n}")
@@ -48,7 +62,8 @@ def batch_means(series, n_batches: int = 20, axis: int = -1):
     than the correlation time.
     """
     n_batches = positive_int("n_batches", n_batches)
-    x = np.moveaxis(np.asarray(series, dtype=float), axis, -1)
+    x = _samples("series", series)
+    x = np.moveaxis(x, _axis(axis, x.ndim), -1)
     size = x.shape[-1] // n_batches
     if size < 1 or n_batches < 2:
         raise ValueError(f"n_batches must be in [2, len(series)], got {n_batches} for {x.shape[-1]}")
@@ -57,8 +72,16 @@ def batch_means(series, n_batches: int = 20, axis: int = -1):
 
 
 def zscore(value, error, reference, reference_error=0.0):
-    """``(value - reference) / sqrt(error**2 + reference_error**2)``."""
-    return (np.asarray(value) - reference) / np.sqrt(np.asarray(error) ** 2 + np.asarray(reference_error) ** 2)
+    """``(value - reference) / sqrt(error**2 + reference_error**2)`` (the combined error must be > 0)."""
+    value = _v.real_array("value", value)
+    error = _v.real_array("error", error, lo=0.0)
+    reference = _v.real_array("reference", reference)
+    reference_error = _v.real_array("reference_error", reference_error, lo=0.0)
+    scale = np.sqrt(error**2 + reference_error**2)
+    if np.any(scale == 0.0):
+        raise ValueError("error and reference_error must not both be 0 (a z-score needs an error)")
+    z = (value - reference) / scale
+    return float(z) if z.ndim == 0 else z
 
 
 @dataclass(frozen=True)
@@ -73,7 +96,8 @@ class LinearFit:
     covariance: np.ndarray
 
     def __call__(self, x):
-        return self.intercept + self.slope * np.asarray(x)
+        out = self.intercept + self.slope * _v.real_array("x", x)
+        return float(out) if out.ndim == 0 else out
 
 
 def linear_fit(x, y, yerr=None) -> LinearFit:
@@ -83,11 +107,22 @@ def linear_fit(x, y, yerr=None) -> LinearFit:
     inflated by ``sqrt(chi2/dof)`` (Birge ratio), so a poor fit never reports a falsely small error.
     Without ``yerr`` the fit is unweighted and errors are scaled by the residual scatter.
     """
-    x = np.asarray(x, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
+    x = _v.real_array("x", x).ravel()
+    y = _v.real_array("y", y).ravel()
     if x.size != y.size or x.size < 3:
-        raise ValueError("linear_fit needs x and y of equal length >= 3")
-    w = np.ones_like(y) if yerr is None else 1.0 / np.asarray(yerr, dtype=float).ravel() ** 2
+        raise ValueError(f"x and y must have equal lengths >= 3, got {x.size} and {y.size}")
+    if np.ptp(x) == 0.0:
+        raise ValueError("x must hold at least two distinct values (a line needs them)")
+    if yerr is None:
+        w = np.ones_like(y)
+    else:
+        yerr = _v.real_array("yerr", yerr, lo=0.0, lo_open=True)
+        if yerr.ndim and yerr.size != y.size:
+            raise ValueError(f"yerr must be one number or one per point ({y.size}), got {yerr.size}")
+        with np.errstate(over="ignore", under="ignore"):
+            w = np.broadcast_to(1.0 / yerr**2, y.shape)
+        if not np.all(np.isfinite(w) & (w > 0)) or not np.isfinite(np.sum(w * x * x)):
+            raise ValueError("yerr is outside the range where the weights 1/yerr^2 are representable")
     A = np.column_stack([np.ones_like(x), x])
     cov = np.linalg.inv(A.T @ (A * w[:, None]))
     beta = cov @ (A.T @ (w * y))
@@ -109,11 +144,15 @@ def linear_fit(x, y, yerr=None) -> LinearFit:
 def power_law_fit(x, y, yerr=None) -> LinearFit:
     """Fit ``y = C x^a`` as a straight line in log-log: returns a :class:`LinearFit` whose slope is
     the exponent ``a`` and whose intercept is ``ln C``. Errors propagate as ``yerr / y``."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if np.any(x <= 0) or np.any(y <= 0):
-        raise ValueError("power_law_fit needs positive x and y")
-    lerr = None if yerr is None else np.asarray(yerr, dtype=float) / y
+    x = _v.real_array("x", x, lo=0.0, lo_open=True)
+    y = _v.real_array("y", y, lo=0.0, lo_open=True)
+    if yerr is None:
+        lerr = None
+    else:
+        yerr = _v.real_array("yerr", yerr, lo=0.0, lo_open=True)
+        if yerr.ndim and yerr.size != y.size:
+            raise ValueError(f"yerr must be one number or one per point ({y.size}), got {yerr.size}")
+        lerr = yerr / y
     return linear_fit(np.log(x), np.log(y), lerr)
 
 
@@ -126,35 +165,38 @@ def power_law_fit(x, y, yerr=None) -> LinearFit:
 P_CHECK = 1e-4
 
 
-def t_quantile(dof, p: float = P_CHECK) -> float:
+def t_quantile(dof: float | None, p: float = P_CHECK) -> float:
     """Two-sided critical value of Student's t: ``P(|t_dof| > q) = p``.
 
     ``dof = inf`` (or None) gives the normal quantile. With the standard error of a mean of ``n``
     independent realizations, ``dof = n - 1``: at ``n = 8`` and ``p = 1e-4`` the critical value is
-    ~7.0, not the normal 3.9.
+    ~7.9, not the normal 3.9.
     """
     from scipy import stats as _st
 
-    if not 0 < p < 1:
-        raise ValueError(f"p must be in (0, 1), got {p!r}")
-    if dof is None or (isinstance(dof, float) and np.isinf(dof)):
-        return float(_st.norm.isf(p / 2))
-    dof = float(dof)
-    if not dof > 0:
-        raise ValueError(f"dof must be > 0, got {dof!r}")
-    return float(_st.t.isf(p / 2, dof))
+    p = _v.real("p", p, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    if dof is None or (isinstance(dof, (float, np.floating)) and dof == np.inf):
+        q = float(_st.norm.isf(p / 2))
+    else:
+        dof = _v.positive("dof", dof)
+        q = float(_st.t.isf(p / 2, dof))
+    return _v.finite_result("the t quantile", q, f"p = {p!r}, dof = {dof!r}")
 
 
-def tolerance(err, dof, *, model_error=0.0, p: float = P_CHECK):
+def tolerance(err, dof: float | None, *, model_error=0.0, p: float = P_CHECK):
     """Allowed ``|estimate - reference|``: ``t_quantile(dof, p) * err + model_error``."""
-    return t_quantile(dof, p) * np.asarray(err, dtype=float) + np.asarray(model_error, dtype=float)
+    err = _v.real_array("err", err, lo=0.0)
+    model_error = _v.real_array("model_error", model_error, lo=0.0)
+    out = t_quantile(dof, p) * err + model_error
+    return float(out) if out.ndim == 0 else out
 
 
-def agrees(value, err, reference, *, dof, model_error=0.0, p: float = P_CHECK):
+def agrees(value, err, reference, *, dof: float | None, model_error=0.0, p: float = P_CHECK):
     """``|value - reference| <= t_quantile(dof, p) * err + model_error`` (elementwise).
 
     ``model_error`` is the justified size of what the reference leaves out (an expansion's next
     order, a time-step bias), never a constant tuned to pass.
     """
-    diff = np.abs(np.asarray(value, dtype=float) - np.asarray(reference, dtype=float))
-    return diff <= tolerance(err, dof, model_error=model_error, p=p)
+    diff = np.abs(_v.real_array("value", value) - _v.real_array("reference", reference))
+    out = diff <= tolerance(err, dof, model_error=model_error, p=p)
+    return bool(out) if np.ndim(out) == 0 else out

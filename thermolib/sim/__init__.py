@@ -19,6 +19,7 @@ _EXPORTS = {
     "diode_current": "diode",
     "SimResult": "_result",
     "SimulationDiverged": "_contract",
+    "TimeStepBiasWarning": "_contract",
 }
 
 __all__ = sorted([*_EXPORTS, "warmup"])
@@ -40,11 +41,18 @@ def warmup(verbose: bool = False) -> float:
 
     The kernels are ``@njit(cache=True)``: the machine code is written next to the sources, so a
     Binder image (``binder/postBuild``) or a fresh checkout that calls this once starts every later
-    simulation without waiting for the compiler.
+    simulation without waiting for the compiler. The calls use the keywords of the simulator
+    contract (:mod:`thermolib.sim._contract`: ``t``, ``burn_in``, the minimum ``realizations=2``,
+    ``seed``); the diode runs every force path of its kernel (none, a cubic fused into the pass, a
+    force buffer).
     """
     import time
 
+    from .. import _validation as _v
     from .. import Diode, NDCChain, ParticleBath, forces
+
+    verbose = _v.boolean("verbose", verbose)
+
     from .chain import chain_current, langevin_chain_current
     from .diode import diode_current
     from .particle_bath import mean_force, probe_relaxation

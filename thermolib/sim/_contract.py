@@ -7,9 +7,13 @@
 * ``model`` is the analytic layer's parameter object of the right type (:func:`require_model`
   raises ``TypeError`` otherwise, naming the parameter and the expected type);
 * ``t`` is the total simulated time per realization, burn-in included (``t > burn_in``);
-* ``dt=None`` takes the model's own default, :data:`DT_FACTOR` times its shortest time scale; an
-  explicit ``dt`` above the model's stability/accuracy limit raises ``ValueError``;
-* ``burn_in=None`` takes a default derived from the model's slowest relaxation time;
+* every model names its time scales, ``model.time_scales() -> {name: seconds}``, one of them
+  ``"relaxation"`` (the slowest relaxation time of its stationary state);
+* ``dt=None`` takes :func:`default_dt`, :data:`DT_FACTOR` times the shortest time scale; an
+  explicit ``dt`` above the model's stability/accuracy limit raises ``ValueError``, and one whose
+  known time-step bias is large warns (:class:`TimeStepBiasWarning`) quoting it;
+* ``burn_in=None`` takes :func:`default_burn_in`, :data:`BURN_IN_RELAXATION_TIMES` slowest
+  relaxation times;
 * ``realizations`` (no default) independent realizations, at least :data:`MIN_REALIZATIONS`: the
   standard error is the one across realizations, with ``realizations - 1`` degrees of freedom;
 * ``seed``: an integer in ``[0, 2**63)``; realization ``r`` uses its own random stream.
@@ -18,7 +22,8 @@
 (:data:`MAX_STEPS` steps per realization, :data:`MAX_REALIZATIONS` realizations), so that a typo
 such as ``t=1e300`` is refused at once instead of running for ever or overflowing.
 
-A run whose state leaves any physical range raises :class:`SimulationDiverged`.
+A run whose state leaves any physical range raises :class:`SimulationDiverged`; a result's
+``kind`` is the simulator's public name (``"diode_current"``).
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from .. import _validation as _v
 
 __all__ = [
     "SimulationDiverged",
+    "TimeStepBiasWarning",
     "DT_FACTOR",
     "MIN_REALIZATIONS",
     "MAX_STEPS",
@@ -35,6 +41,8 @@ __all__ = [
     "BURN_IN_RELAXATION_TIMES",
     "require_model",
     "run_settings",
+    "default_dt",
+    "default_burn_in",
 ]
 
 #: default time step = DT_FACTOR x the model's shortest time scale
@@ -55,14 +63,30 @@ class SimulationDiverged(FloatingPointError):
     confining at this strength. The message says which run, and what to change."""
 
 
+class TimeStepBiasWarning(UserWarning):
+    """The time step is accepted but its known discretisation bias (e.g. the exact stationary
+    current of the discrete scheme against the continuum one) exceeds 1 %: the message quotes it."""
+
+
 def require_model(obj, cls, name: str = "model"):
     """Return ``obj`` if it is an instance of ``cls`` (or of one of a tuple of classes), else raise
-    ``TypeError`` naming the parameter and the expected type."""
+    :class:`~thermolib._validation.ParameterTypeError` (a ``TypeError`` that is also a
+    ``ValueError``) naming the parameter and the expected type."""
     if isinstance(obj, cls):
         return obj
     classes = cls if isinstance(cls, tuple) else (cls,)
     expected = " or ".join(f"thermolib.{c.__name__}" for c in classes)
-    raise TypeError(f"{name} must be a {expected}, got {type(obj).__name__} ({obj!r:.80})")
+    raise _v.ParameterTypeError(f"{name} must be a {expected}, got {type(obj).__name__} ({obj!r:.80})")
+
+
+def default_dt(time_scales) -> float:
+    """:data:`DT_FACTOR` times the shortest of a model's named ``time_scales`` (a mapping)."""
+    return DT_FACTOR * min(time_scales.values())
+
+
+def default_burn_in(time_scales) -> float:
+    """:data:`BURN_IN_RELAXATION_TIMES` times ``time_scales["relaxation"]``."""
+    return BURN_IN_RELAXATION_TIMES * time_scales["relaxation"]
 
 
 def run_settings(*, t, dt, burn_in, realizations, seed, default_dt, default_burn_in,

@@ -15,9 +15,10 @@ function               domain (accurate)              max. relative error (measu
 :func:`box_muller`     ``u1 in (0, 1], u2 in [0, 1)`` two exact-in-law standard normals
 =====================  =============================  ==========================================
 
-Polynomials are evaluated with fused multiply-adds (:func:`fma`, ``llvm.fma``: one rounding,
-deterministic, not a fastmath flag) and partly by Estrin's scheme (short dependency chains: the
-kernels' loops are latency-bound); the range reductions keep their exact IEEE sequence.
+Polynomials are evaluated with fused multiply-adds (:func:`~thermolib.sim._intrinsics.fma`,
+``llvm.fma``: one rounding, deterministic, not a fastmath flag) and partly by Estrin's scheme
+(short dependency chains: the kernels' loops are latency-bound); the range reductions keep their
+exact IEEE sequence.
 
 Methods: Cody-Waite reduction with ``ln 2`` and ``pi/2`` split into exactly-multipliable parts,
 and the fdlibm minimax polynomials (Sun Microsystems, 1993) for ``exp`` (Taylor, degree 13 on
@@ -28,7 +29,7 @@ of the ring length, ``y = x/L`` in ``[0, 1)``, so ``cos(2 pi x/L)`` needs no los
 
 **Callers must be compiled with** ``@njit(error_model="numpy")``: under numba's default
 ``error_model="python"`` every float division (one in :func:`log`) gets a ZeroDivisionError branch,
-which blocks vectorisation of the whole loop (measured: Box-Muller pair 4.8 ns vectorised vs 23 ns).
+which blocks vectorisation of the whole loop (benchmarks/diode.py has the measured cost).
 
 All functions are ``@njit(inline="always")`` and compiled **without** fastmath: the reductions rely
 on the exact IEEE order of operations. A kernel that wants a fast floating-point reduction (a sum
@@ -42,64 +43,13 @@ to ``[-745, 709.78]`` (NaN propagates); ``log`` of zero, negative or subnormal i
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir as _llir
-from numba import njit, types
-from numba.extending import intrinsic
+from numba import njit
 
-__all__ = [
-    "exp", "log", "sincos", "sincos_turns", "box_muller", "sum_reassoc",
-    "normal_pair_fast", "fma",
-]
+from ._intrinsics import f64_as_i64 as _f64_as_i64
+from ._intrinsics import fma
+from ._intrinsics import i64_as_f64 as _i64_as_f64
 
-
-# ---------------------------------------------------------------------------------------------
-# bit casts (vectorise to nothing: a register reinterpretation)
-
-@intrinsic
-def _f64_as_i64(typingctx, x):
-    if not isinstance(x, types.Float):
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.int64))
-
-    return types.int64(types.float64), codegen
-
-
-@intrinsic
-def _i64_as_f64(typingctx, x):
-    if not isinstance(x, types.Integer):
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float64))
-
-    return types.float64(types.int64), codegen
-
-
-@intrinsic
-def _fma_impl(typingctx, a, b, c):
-    if not all(isinstance(t, types.Float) for t in (a, b, c)):
-        return None
-
-    def codegen(context, builder, signature, args):
-        dbl = _llir.DoubleType()
-        args = [context.cast(builder, v, t, types.float64) for v, t in zip(args, signature.args)]
-        fn = builder.module.declare_intrinsic("llvm.fma", [dbl], _llir.FunctionType(dbl, [dbl, dbl, dbl]))
-        return builder.call(fn, args)
-
-    return types.float64(a, b, c), codegen
-
-
-@njit(inline="always", cache=True)
-def fma(a, b, c):
-    """``a * b + c`` with a single rounding (IEEE fused multiply-add, ``llvm.fma``).
-
-    Deterministic (unlike fastmath contraction): one instruction on FMA3 hardware (all AVX2 CPUs),
-    vectorises, and is at least as accurate as the separate multiply and add. Used for the
-    polynomial evaluations only; the range reductions keep their exact IEEE sequence.
-    """
-    return _fma_impl(a, b, c)
+__all__ = ["exp", "log", "sincos", "sincos_turns", "box_muller", "sum_reassoc"]
 
 
 # 1.5 * 2**52: adding it to a float with |n| < 2**51 integral value puts n in the low mantissa bits
@@ -194,7 +144,7 @@ _ONE_BITS = np.int64(0x3FF0000000000000)
 
 # x = 2**k m with m in [sqrt(1/2), sqrt(2)] split by integer arithmetic (no selects, no arithmetic
 # shift, which AVX2 lacks for int64): adding _LOG_OFF carries into the exponent field exactly when
-# the mantissa is >= nextafter(sqrt(2)), the threshold of the former "m > sqrt(2)" select
+# the mantissa is >= nextafter(sqrt(2)), i.e. exactly when m > sqrt(2)
 _LOG_OFF = np.int64(0x4000000000000000 - 0x3FF6A09E667F3BCE)
 _EXP_FIELD = np.int64(0x7FF)
 _K_BITS = np.int64(0x4330000000000000)  # bits of 2**52
@@ -323,11 +273,3 @@ def sum_reassoc(a, n):
         acc += a[i]
     return acc
 
-
-def __getattr__(name):
-    # normal_pair_fast(s, j) lives with the generator in _rng.py (which imports this module).
-    if name == "normal_pair_fast":
-        from ._rng import normal_pair_fast
-
-        return normal_pair_fast
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._fastmath import _i64_as_f64, box_muller
+from ._fastmath import box_muller
+from ._intrinsics import i64_as_f64 as _i64_as_f64
 
 __all__ = ["seed_states", "stream_key", "next_u64", "uniform", "uniform_open", "normal_pair",
            "normal_pair_fast"]

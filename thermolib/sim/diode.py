@@ -17,7 +17,8 @@ Integrator (ERRATA D10): BAOAB splitting with the *exact* Ornstein-Uhlenbeck ste
 with :math:`F_j = -k_j z_j - k_I (z_j - z_{\\bar j}) + \\varepsilon f_j(z_j)` (one force evaluation per
 step). It is weak order 2; at ``eps = 0`` the scheme is a linear map :math:`s' = M s + G\\xi`, whose
 stationary covariance and current are computed exactly by :func:`baoab_stationary_covariance` and
-:func:`baoab_current` (so the time-step bias is known, not estimated: :func:`baoab_current_bias`).
+:func:`baoab_current` (so the time-step bias is known, not estimated: :func:`baoab_current_bias`;
+a ``dt`` whose bias exceeds 1 % is accepted with a warning that quotes it).
 
 Heat-current estimator: the symmetric bond current (paper Eq. (14) and the line after it),
 
@@ -52,18 +53,22 @@ Leimkuhler, Matthews, Appl. Math. Res. Express 2013, 34 (BAOAB).
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+import warnings
 
 import numpy as np
-from numba import njit, prange, get_num_threads
+from numba import get_num_threads, njit, prange
 
 from .. import _validation as _v
+from ..diode import Diode
+from . import _contract
+from ._contract import SimulationDiverged, TimeStepBiasWarning, require_model, run_settings
+from ._diode_scheme import (CurrentBias, baoab_current, baoab_current_bias, baoab_matrices,
+                            baoab_stationary_covariance, factor, relative_bias, stiffness)
 from ._fastmath import exp as _fexp
-from ._fastmath import sincos as _fsincos
-from ._contract import SimulationDiverged
-from ._result import SimResult
 from ._fastmath import log as _flog
+from ._fastmath import sincos as _fsincos
 from ._fastmath import sincos_turns as _fsincos_turns
+from ._result import SimResult
 from ._rng import normal_pair_fast, seed_states, uniform, uniform_open
 
 __all__ = [
@@ -75,137 +80,37 @@ __all__ = [
     "default_dt",
     "relaxation_time",
     "SimulationDiverged",
+    "TimeStepBiasWarning",
     "CurrentBias",
 ]
 
 #: realizations per block; one block is one prange task and one vectorised inner loop
 BLOCK = 256
-#: default dt = DT_FACTOR * min(m_j/gamma_j, 1/omega_max); relative eps=0 bias ~1.6e-4 at Fig. 2
-DT_FACTOR = 0.05
 #: dt * omega_max above this raises (BAOAB is stable up to 2 for a harmonic mode, but inaccurate)
 DT_MAX_OMEGA = 1.0
-#: default burn-in in units of the slowest relaxation time of the linear system
-BURN_IN_RELAXATION_TIMES = 10.0
-#: |x| or |p| above this counts as divergence
-_HUGE = 1e100
+#: |relative time-step bias of J0| above which a TimeStepBiasWarning quotes it
+BIAS_WARNING = 0.01
+#: divergence: the harmonic energy of a realization above this many thermal energy scales
+DIVERGENCE_ENERGY = 1e6
 #: steps between divergence checks
 _CHECK_EVERY = 128
 
 
-class CurrentBias(NamedTuple):
-    """Exact time-step bias of the eps = 0 current of the BAOAB scheme."""
-
-    discrete: float  # exact stationary current of the discrete scheme
-    continuous: float  # kappa0 (T_A - T_B)
-    absolute: float  # discrete - continuous
-    relative: float  # absolute / continuous (nan when T_A == T_B)
-
-
-# ============================================================================ linear analysis
-def _check_diode(diode):
-    from ..diode import Diode
-
-    if not isinstance(diode, Diode):
-        raise ValueError(f"diode must be a thermolib.diode.Diode, got {type(diode).__name__}")
-    return diode
-
-
-def _stiffness(d):
-    return np.array([[d.k_A + d.k_I, -d.k_I], [-d.k_I, d.k_B + d.k_I]])
-
-
-def _omega_max(d) -> float:
-    K = _stiffness(d)
-    s = np.diag(1.0 / np.sqrt([d.m_A, d.m_B]))
-    return float(math.sqrt(np.linalg.eigvalsh(s @ K @ s).max()))
-
-
+# ============================================================================ model time scales
 def relaxation_time(diode) -> float:
-    """Slowest relaxation time ``1/min|Re lambda|`` of the eps = 0 drift matrix."""
-    d = _check_diode(diode)
-    lam = np.linalg.eigvals(d.linear_system().drift)
-    return float(1.0 / np.min(np.abs(lam.real)))
+    """Slowest relaxation time ``1/min|Re lambda|`` of the eps = 0 drift matrix
+    (``diode.time_scales()["relaxation"]``)."""
+    return require_model(diode, Diode, "diode").time_scales()["relaxation"]
 
 
 def default_dt(diode) -> float:
-    """``DT_FACTOR * min(m_A/gamma_A, m_B/gamma_B, 1/omega_max)`` (omega_max: top normal mode)."""
-    d = _check_diode(diode)
-    return DT_FACTOR * min(d.m_A / d.gamma_A, d.m_B / d.gamma_B, 1.0 / _omega_max(d))
+    """The default time step, ``DT_FACTOR`` times the shortest of ``diode.time_scales()``:
+    ``0.05 min(m_A/gamma_A, m_B/gamma_B, 1/omega_max)`` (omega_max: top normal mode)."""
+    return _contract.default_dt(require_model(diode, Diode, "diode").time_scales())
 
 
-def _check_dt(d, dt) -> float:
-    dt = _v.positive("dt", dt)
-    w = _omega_max(d)
-    if dt * w > DT_MAX_OMEGA:
-        raise ValueError(
-            f"dt = {dt!r} is too large: dt * omega_max = {dt * w:.3g} > {DT_MAX_OMEGA} "
-            f"(omega_max = {w:.4g}; use dt <= {DT_MAX_OMEGA / w:.4g}, default {default_dt(d):.4g})")
-    return dt
-
-
-def baoab_matrices(diode, dt):
-    """One BAOAB step at eps = 0 as a linear map of ``s = (x_A, x_B, p_A, p_B)``.
-
-    Returns ``(M, G)`` with ``s' = M s + G diag(sqrt(T_A), sqrt(T_B)) xi``, ``xi ~ N(0, I_2)``:
-    ``M = B A O A B`` and ``G = (B A)[:, p] diag(sqrt((1 - c_j^2) m_j))``.
-    """
-    d = _check_diode(diode)
-    dt = _v.positive("dt", dt)
-    h = 0.5 * dt
-    I2, Z2 = np.eye(2), np.zeros((2, 2))
-    B = np.block([[I2, Z2], [-h * _stiffness(d), I2]])
-    A = np.block([[I2, h * np.diag([1.0 / d.m_A, 1.0 / d.m_B])], [Z2, I2]])
-    c = np.exp(-dt * np.array([d.gamma_A / d.m_A, d.gamma_B / d.m_B]))
-    O = np.block([[I2, Z2], [Z2, np.diag(c)]])
-    M = B @ A @ O @ A @ B
-    G = (B @ A)[:, 2:] @ np.diag(np.sqrt((1.0 - c * c) * np.array([d.m_A, d.m_B])))
-    return M, G
-
-
-def baoab_stationary_covariance(diode, T_A, T_B, dt) -> np.ndarray:
-    """Exact stationary covariance of ``(x_A, x_B, p_A, p_B)`` of the BAOAB chain at eps = 0.
-
-    Solves the discrete Lyapunov equation :math:`C = M C M^T + G\\,\\mathrm{diag}(T_A, T_B)\\,G^T`
-    (``scipy.linalg.solve_discrete_lyapunov``), sampled after full steps.
-    """
-    from scipy.linalg import solve_discrete_lyapunov
-
-    d = _check_diode(diode)
-    T_A = _v.temperature("T_A", T_A)
-    T_B = _v.temperature("T_B", T_B)
-    M, G = baoab_matrices(d, dt)
-    C = solve_discrete_lyapunov(M, G @ np.diag([T_A, T_B]) @ G.T)
-    return 0.5 * (C + C.T)
-
-
-def baoab_current(diode, T_A, T_B, dt) -> float:
-    """Exact stationary eps = 0 current of the BAOAB scheme with the simulator's estimator,
-    :math:`\\tfrac{k_I}{2}\\langle (x_A - x_B)(p_A/m_A + p_B/m_B)\\rangle` at full steps."""
-    d = _check_diode(diode)
-    C = baoab_stationary_covariance(d, T_A, T_B, dt)
-    ja = (C[0, 2] - C[1, 2]) / d.m_A
-    jb = (C[0, 3] - C[1, 3]) / d.m_B
-    return float(0.5 * d.k_I * (ja + jb))
-
-
-def baoab_current_bias(diode, T_A, T_B, dt) -> CurrentBias:
-    """Time-step bias of the simulated eps = 0 current: exact discrete vs :math:`\\kappa_0(T_A - T_B)`.
-
-    Weak order 2: the relative bias grows like ``dt**2`` (Fig. 2 parameters: ~1.3e-5 at
-    ``dt = 0.01``, 5.2e-5 at 0.02, 3.3e-4 at 0.05).
-    """
-    d = _check_diode(diode)
-    J = baoab_current(d, T_A, T_B, dt)
-    J0 = d.kappa0() * (float(T_A) - float(T_B))
-    rel = (J - J0) / J0 if J0 != 0.0 else float("nan")
-    return CurrentBias(J, J0, J - J0, rel)
-
-
-def _initial_factor(d, T_A, T_B, dt) -> np.ndarray:
-    """A factor ``L`` with ``L L^T`` = discrete stationary covariance (eigen-based: T = 0 allowed)."""
-    C = baoab_stationary_covariance(d, T_A, T_B, dt)
-    w, V = np.linalg.eigh(C)
-    return np.ascontiguousarray(V * np.sqrt(np.clip(w, 0.0, None)))
+def _omega_max(d) -> float:
+    return 1.0 / d.time_scales()["oscillation"]
 
 
 # ============================================================================ numba kernels
@@ -249,11 +154,11 @@ def _nonlinear(code, par, x, out, n):
 @njit(inline="always", cache=True, error_model="numpy")
 def _normals(s, n, u1, u2, gA, gB):
     """One Box-Muller pair per realization j < n into ``gA[j], gB[j]`` (the values and stream use of
-    :func:`~thermolib.sim._rng.normal_pair_fast`). Three loops (fission), each vectorised on its
-    own: the uniforms, ``-2 log u1``, then ``r = sqrt(.)``, sin/cos and the products; the loops are
-    latency-bound and shorter bodies keep more independent iterations in flight (as in
-    ``particle_bath._sweep``). ``u1, u2, gA, gB`` must be distinct arrays (no aliasing, or the
-    vectoriser's run-time overlap check sends the loops to scalar code)."""
+    :func:`~thermolib.sim._rng.normal_pair_fast`). Three loops, each vectorised on its own: the
+    uniforms, ``-2 log u1``, then ``r = sqrt(.)``, sin/cos and the products (the loops are
+    latency-bound; short bodies keep many iterations in flight). ``u1, u2, gA, gB`` must be
+    distinct arrays (no aliasing, or the vectoriser's run-time overlap check sends the loops to
+    scalar code)."""
     for j in range(n):
         u1[j] = uniform_open(s, j)
         u2[j] = uniform(s, j)
@@ -261,22 +166,50 @@ def _normals(s, n, u1, u2, gA, gB):
         u1[j] = -2.0 * _flog(u1[j])
     for j in range(n):
         sn, cs = _fsincos_turns(u2[j])
-        r = np.sqrt(u1[j])  # here rather than in the log loop: measured ~0.3 ns per pair faster
+        r = np.sqrt(u1[j])
         gA[j] = r * cs
         gB[j] = r * sn
 
 
+# The nonlinear force term of one site inside the BAOAB pass, chosen at compile time: each call
+# site of _baoab_pass with a different pair compiles its own fused loop.
 @njit(inline="always", cache=True, error_model="numpy")
-def _step_lin(xa, xb, pa, pb, a, gA, gB, n, wk, k0, h, hA, hB, imA, imB, cA, cB, sA, sB, KA, KB, kI):
-    """One fused pass (see :func:`_block`) of a lane without nonlinear force (eps = 0)."""
+def _no_force(x, j, buf, cf):
+    """No force: -0.0 is the additive identity (``F + -0.0 == F`` bit for bit), removed by LLVM."""
+    return -0.0
+
+
+@njit(inline="always", cache=True, error_model="numpy")
+def _cubic_force(x, j, buf, cf):
+    """``eps * (c0 + c1 x + c2 x^2 + c3 x^3)`` by Horner (the values of :func:`_nonlinear`)."""
+    ee, c0, c1, c2, c3 = cf
+    return ee * (((c3 * x + c2) * x + c1) * x + c0)
+
+
+@njit(inline="always", cache=True, error_model="numpy")
+def _buffered_force(x, j, buf, cf):
+    """``eps * f(x_j)`` from a buffer filled by :func:`_nonlinear` (any force kernel)."""
+    return cf[0] * buf[j]
+
+
+@njit(inline="always", cache=True, error_model="numpy")
+def _baoab_pass(force_A, force_B, xa, xb, pa, pb, acc, gA, gB, nlA, nlB, n, wk, k0, cf, sc):
+    """One fused pass over realizations j < n of one eps lane: the closing half-kick B of the
+    previous step (``k0 * F``), the current sample (weight ``wk``), then B A O A of the next step.
+
+    ``sc = (h, hA, hB, imA, imB, cA, cB, sA, sB, KA, KB, kI)``: half step, ``h/m_j``, ``1/m_j``, OU
+    factors :math:`c_j = e^{-\\gamma_j\\Delta t/m_j}`, :math:`s_j = \\sqrt{(1 - c_j^2) m_j T_j}`, and
+    the stiffnesses; ``cf = (eps, c0, c1, c2, c3)``; ``force_A``/``force_B`` add the nonlinear force.
+    """
+    h, hA, hB, imA, imB, cA, cB, sA, sB, KA, KB, kI = sc
     for j in range(n):
         x1 = xa[j]
         x2 = xb[j]
-        FA = -KA * x1 + kI * x2
-        FB = -KB * x2 + kI * x1
+        FA = -KA * x1 + kI * x2 + force_A(x1, j, nlA, cf)
+        FB = -KB * x2 + kI * x1 + force_B(x2, j, nlB, cf)
         qa = pa[j] + k0 * FA
         qb = pb[j] + k0 * FB
-        a[j] += wk * (x1 - x2) * (qa * imA + qb * imB)
+        acc[j] += wk * (x1 - x2) * (qa * imA + qb * imB)
         qa += h * FA
         qb += h * FB
         x1 += hA * qa
@@ -290,35 +223,28 @@ def _step_lin(xa, xb, pa, pb, a, gA, gB, n, wk, k0, h, hA, hB, imA, imB, cA, cB,
 
 
 @njit(inline="always", cache=True, error_model="numpy")
-def _step_cubA(xa, xb, pa, pb, a, gA, gB, n, wk, k0, h, hA, hB, imA, imB, cA, cB, sA, sB, KA, KB, kI,
-               ee, e0, e1, e2, e3):
-    """One fused pass of a lane with ``eps * f_A``, ``f_A`` a polynomial of degree <= 3 (its Horner
-    values, as in :func:`_nonlinear`, fused into the update loop), and no force on B."""
-    for j in range(n):
+def _energy_exceeds(xa, xb, pa, pb, n, sc, e_max):
+    """True if a realization's harmonic energy
+    :math:`p_A^2/2m_A + p_B^2/2m_B + (K_A x_A^2 + K_B x_B^2)/2 - k_I x_A x_B` exceeds ``e_max``
+    (or is NaN)."""
+    h, hA, hB, imA, imB, cA, cB, sA, sB, KA, KB, kI = sc
+    bad = 0
+    for j in range(n):  # no early exit: the loop vectorises
         x1 = xa[j]
         x2 = xb[j]
-        FA = -KA * x1 + kI * x2 + ee * (((e3 * x1 + e2) * x1 + e1) * x1 + e0)
-        FB = -KB * x2 + kI * x1
-        qa = pa[j] + k0 * FA
-        qb = pb[j] + k0 * FB
-        a[j] += wk * (x1 - x2) * (qa * imA + qb * imB)
-        qa += h * FA
-        qb += h * FB
-        x1 += hA * qa
-        x2 += hB * qb
-        qa = cA * qa + sA * gA[j]
-        qb = cB * qb + sB * gB[j]
-        xa[j] = x1 + hA * qa
-        xb[j] = x2 + hB * qb
-        pa[j] = qa
-        pb[j] = qb
+        H = 0.5 * (pa[j] * pa[j] * imA + pb[j] * pb[j] * imB + KA * x1 * x1 + KB * x2 * x2) \
+            - kI * x1 * x2
+        bad += 0 if H <= e_max else 1
+    return bad > 0
+
 
 @njit(cache=True, error_model="numpy")
-def _block(st, r0, n, eps_l, imA, imB, h, cA, cB, sA, sB, KA, KB, kI,
-           codeA, parA, codeB, parB, L, n_burn, n_meas, acc, abort):
+def _block(st, r0, n, eps_l, sc, codeA, parA, codeB, parB, L, n_burn, n_meas, e_max, acc, abort,
+           where, b):
     """Simulate realizations ``r0 .. r0 + n - 1`` (all eps lanes); write time averages to ``acc``.
 
-    Returns 0 on success, 1 on divergence, 2 if another block diverged first.
+    Returns 0 on success, 1 on divergence (``where[b] = step, lane``), 2 if another block diverged
+    first.
     """
     E = eps_l.shape[0]
     B = BLOCK
@@ -349,19 +275,27 @@ def _block(st, r0, n, eps_l, imA, imB, h, cA, cB, sA, sB, KA, KB, kI,
             xB[e, j] = v1
             pA[e, j] = v2
             pB[e, j] = v3
-    hA = h * imA
-    hB = h * imB
-    half_kI = 0.5 * kI
+    h = sc[0]
+    half_kI = 0.5 * sc[11]
     cubA = codeA == 1 and parA.shape[0] <= 4
     a0 = parA[0]
     a1 = parA[1] if parA.shape[0] > 1 else 0.0
     a2 = parA[2] if parA.shape[0] > 2 else 0.0
     a3 = parA[3] if parA.shape[0] > 3 else 0.0
     n_total = n_burn + n_meas
-    # Step i (1..n_total) = the fused pass "B(end of step i-1) [sample J] B A O A (noise i)".
-    # Iteration i = n_total + 1 only closes the last step and samples J.
+    # Iteration i = the fused pass "B (end of step i-1) [sample J] B A O A (noise i)". The last one
+    # (i = n_total) only closes step n_total and samples J; its B A O A (on stale noise) is unused.
     for i in range(n_total + 1):
         last = i == n_total
+        if i % _CHECK_EVERY == 0 or last:
+            for e in range(E):
+                if _energy_exceeds(xA[e], xB[e], pA[e], pB[e], n, sc, e_max):
+                    abort[0] = 1
+                    where[b, 0] = i
+                    where[b, 1] = e
+                    return 1
+            if abort[0] != 0:
+                return 2
         if not last:
             _normals(s, n, u1, u2, gA, gB)
         wgt = 1.0 if i > n_burn else 0.0  # weight of the J sample taken in this iteration
@@ -371,73 +305,28 @@ def _block(st, r0, n, eps_l, imA, imB, h, cA, cB, sA, sB, KA, KB, kI,
             ee = eps_l[e]
             fA_on = ee != 0.0 and codeA != 0
             fB_on = ee != 0.0 and codeB != 0
-            # specialised fused loops for the common lanes (eps = 0; polynomial force on A only),
-            # the generic path (force buffers from _nonlinear) otherwise; all give the same values
-            if last:
-                if fA_on:
-                    _nonlinear(codeA, parA, xA[e], nlA, n)
-                else:
-                    for j in range(n):
-                        nlA[j] = 0.0
-                if fB_on:
-                    _nonlinear(codeB, parB, xB[e], nlB, n)
-                else:
-                    for j in range(n):
-                        nlB[j] = 0.0
-                for j in range(n):
-                    FA = -KA * xA[e, j] + kI * xB[e, j] + ee * nlA[j]
-                    FB = -KB * xB[e, j] + kI * xA[e, j] + ee * nlB[j]
-                    qa = pA[e, j] + h * FA
-                    qb = pB[e, j] + h * FB
-                    ac[e, j] += wgt * half_kI * (xA[e, j] - xB[e, j]) * (qa * imA + qb * imB)
-            elif not fA_on and not fB_on:
-                _step_lin(xA[e], xB[e], pA[e], pB[e], ac[e], gA, gB, n, wk, k0, h, hA, hB,
-                          imA, imB, cA, cB, sA, sB, KA, KB, kI)
+            cf = (ee, a0, a1, a2, a3)
+            # one pass, specialised for the common lanes: eps = 0; a cubic force on A only, fused
+            # into the loop; else any forces through buffers. All give the same values.
+            if not fA_on and not fB_on:
+                _baoab_pass(_no_force, _no_force, xA[e], xB[e], pA[e], pB[e], ac[e], gA, gB,
+                            nlA, nlB, n, wk, k0, cf, sc)
             elif fA_on and not fB_on and cubA:
-                _step_cubA(xA[e], xB[e], pA[e], pB[e], ac[e], gA, gB, n, wk, k0, h, hA, hB,
-                           imA, imB, cA, cB, sA, sB, KA, KB, kI, ee, a0, a1, a2, a3)
+                _baoab_pass(_cubic_force, _no_force, xA[e], xB[e], pA[e], pB[e], ac[e], gA, gB,
+                            nlA, nlB, n, wk, k0, cf, sc)
+            elif fA_on and not fB_on:
+                _nonlinear(codeA, parA, xA[e], nlA, n)
+                _baoab_pass(_buffered_force, _no_force, xA[e], xB[e], pA[e], pB[e], ac[e],
+                            gA, gB, nlA, nlB, n, wk, k0, cf, sc)
+            elif fB_on and not fA_on:
+                _nonlinear(codeB, parB, xB[e], nlB, n)
+                _baoab_pass(_no_force, _buffered_force, xA[e], xB[e], pA[e], pB[e], ac[e],
+                            gA, gB, nlA, nlB, n, wk, k0, cf, sc)
             else:
-                if fA_on:
-                    _nonlinear(codeA, parA, xA[e], nlA, n)
-                else:
-                    for j in range(n):
-                        nlA[j] = 0.0
-                if fB_on:
-                    _nonlinear(codeB, parB, xB[e], nlB, n)
-                else:
-                    for j in range(n):
-                        nlB[j] = 0.0
-                for j in range(n):
-                    x1 = xA[e, j]
-                    x2 = xB[e, j]
-                    FA = -KA * x1 + kI * x2 + ee * nlA[j]
-                    FB = -KB * x2 + kI * x1 + ee * nlB[j]
-                    qa = pA[e, j] + k0 * FA
-                    qb = pB[e, j] + k0 * FB
-                    ac[e, j] += wgt * half_kI * (x1 - x2) * (qa * imA + qb * imB)
-                    qa += h * FA
-                    qb += h * FB
-                    x1 += hA * qa
-                    x2 += hB * qb
-                    qa = cA * qa + sA * gA[j]
-                    qb = cB * qb + sB * gB[j]
-                    xA[e, j] = x1 + hA * qa
-                    xB[e, j] = x2 + hB * qb
-                    pA[e, j] = qa
-                    pB[e, j] = qb
-        if i % _CHECK_EVERY == 0 or last:
-            ok = True
-            for e in range(E):
-                m = 0.0
-                for j in range(n):
-                    m = max(m, abs(xA[e, j]) + abs(pA[e, j]) + abs(xB[e, j]) + abs(pB[e, j]))
-                if not (m < _HUGE):
-                    ok = False
-            if not ok:
-                abort[0] = 1
-                return 1
-            if abort[0] != 0:
-                return 2
+                _nonlinear(codeA, parA, xA[e], nlA, n)
+                _nonlinear(codeB, parB, xB[e], nlB, n)
+                _baoab_pass(_buffered_force, _buffered_force, xA[e], xB[e], pA[e], pB[e], ac[e],
+                            gA, gB, nlA, nlB, n, wk, k0, cf, sc)
     inv = 1.0 / n_meas
     for e in range(E):
         for j in range(n):
@@ -446,19 +335,19 @@ def _block(st, r0, n, eps_l, imA, imB, h, cA, cB, sA, sB, KA, KB, kI,
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def _run(st, n_real, eps_l, imA, imB, h, cA, cB, sA, sB, KA, KB, kI,
-         codeA, parA, codeB, parB, L, n_burn, n_meas):
+def _run(st, n_real, eps_l, sc, codeA, parA, codeB, parB, L, n_burn, n_meas, e_max):
     E = eps_l.shape[0]
     acc = np.zeros((E, n_real))
     nb = (n_real + BLOCK - 1) // BLOCK
     status = np.zeros(nb, dtype=np.int64)
+    where = np.zeros((nb, 2), dtype=np.int64)
     abort = np.zeros(1, dtype=np.int64)
     for b in prange(nb):
         r0 = b * BLOCK
         n = min(BLOCK, n_real - r0)
-        status[b] = _block(st, r0, n, eps_l, imA, imB, h, cA, cB, sA, sB, KA, KB, kI,
-                           codeA, parA, codeB, parB, L, n_burn, n_meas, acc, abort)
-    return acc, status
+        status[b] = _block(st, r0, n, eps_l, sc, codeA, parA, codeB, parB, L, n_burn, n_meas,
+                           e_max, acc, abort, where, b)
+    return acc, status, where
 
 
 # ============================================================================ public API
@@ -474,13 +363,46 @@ def _force_arrays(f):
     return code, par
 
 
+def _energy_limit(d, T_A, T_B, eps_max, codes):
+    """The divergence threshold on a realization's harmonic energy (see :func:`diode_current`).
+
+    ``DIVERGENCE_ENERGY`` times the energy scale ``max(T_A, T_B) + E_f``: the thermal scale, plus
+    what the forces can add deterministically -- the energy of the static displacement
+    :math:`K^{-1}\\varepsilon c_0` by a constant force term :math:`c_0` (polynomial kernel), and the
+    depth :math:`2|\\varepsilon A|/K` of a sine force's bounded potential.
+    """
+    lam_min = float(np.linalg.eigvalsh(stiffness(d)).min())
+    e_f = 0.0
+    for code, par in codes:
+        if code == 1:
+            e_f += (eps_max * par[0]) ** 2 / (2.0 * lam_min)
+        elif code == 2:
+            e_f += 2.0 * eps_max * abs(par[1]) / par[0]
+    return DIVERGENCE_ENERGY * (max(T_A, T_B) + e_f)
+
+
+def _eps_lanes(eps):
+    """Validated eps (a number or a non-empty array), the lanes (0 first, then the distinct
+    non-zero values) and the lane of each entry."""
+    if isinstance(eps, (bool, np.bool_)):
+        raise _v.ParameterTypeError(f"eps must be a real number or a sequence of real numbers, got {eps!r}")
+    eps_arr = _v.real_array("eps", eps)
+    if eps_arr.size == 0:
+        raise ValueError("eps must be a number or a non-empty sequence of numbers, got an empty one")
+    flat = eps_arr.ravel()
+    nz = [float(e) for e in dict.fromkeys(flat.tolist()) if e != 0.0]
+    lanes = np.array([0.0] + nz)
+    lane_of = np.array([0 if e == 0.0 else 1 + nz.index(float(e)) for e in flat], dtype=np.int64)
+    return eps_arr, lanes, lane_of
+
+
 def diode_current(diode, T_A, T_B, eps, *, t, dt=None, burn_in=None, realizations, seed,
                   samples=False):
     """Heat current of the two-particle diode for one or several ``eps``, with common random numbers.
 
     Parameters
     ----------
-    diode : thermolib.diode.Diode
+    diode : thermolib.Diode
         Masses, dampings, stiffnesses and the forces ``f_A``, ``f_B`` (multiplied by ``eps``).
     T_A, T_B : float
         Bath temperatures (k_B = 1), >= 0.
@@ -490,9 +412,12 @@ def diode_current(diode, T_A, T_B, eps, *, t, dt=None, burn_in=None, realization
     t : float
         Total simulated time per realization, burn-in included (``t > burn_in``).
     dt : float, optional
-        Time step; default :func:`default_dt`. ``dt * omega_max > 1`` raises.
+        Time step; default :func:`default_dt` (``DT_FACTOR`` x the shortest of
+        ``diode.time_scales()``). ``dt * omega_max > 1`` raises; a ``dt`` whose exact eps = 0
+        bias exceeds 1 % warns (:class:`~thermolib.sim._contract.TimeStepBiasWarning`).
     burn_in : float, optional
-        Time discarded before averaging; default ``10 x`` :func:`relaxation_time`.
+        Time discarded before averaging; default ``BURN_IN_RELAXATION_TIMES`` (10) x
+        ``diode.time_scales()["relaxation"]``.
     realizations : int
         Independent realizations (>= 2); realization ``r`` uses random stream ``r``.
     seed : int
@@ -504,18 +429,25 @@ def diode_current(diode, T_A, T_B, eps, *, t, dt=None, burn_in=None, realization
     Returns
     -------
     SimResult
-        ``values``: ``eps``, ``current``/``current_err`` (per eps, shaped like ``eps``),
-        ``current0``/``current0_err`` (eps = 0), ``excess``/``excess_err`` = ``J(eps) - J(0)``
-        from the paired difference per realization; ``settings``: seed, dt, steps, burn-in,
-        realizations, estimator, integrator, threads.
+        ``kind = "diode_current"``; ``values``: ``eps``, ``current``/``current_err`` (per eps,
+        shaped like ``eps``), ``current0``/``current0_err`` (eps = 0), ``excess``/``excess_err`` =
+        ``J(eps) - J(0)`` from the paired difference per realization; ``settings``: seed, dt,
+        steps, burn-in, realizations, estimator, integrator, the divergence threshold, threads.
 
     Raises
     ------
-    ValueError
-        Invalid input (the message names the parameter).
+    ValueError, TypeError
+        Invalid input (the message names the parameter); a wrong type raises
+        :class:`~thermolib._validation.ParameterTypeError`, which is both.
     SimulationDiverged
-        NaN or overflow in the trajectories (e.g. a sinh force with large eps, or dt too large
-        for the nonlinear stiffness).
+        A realization's harmonic energy :math:`H_0 = \\sum_j p_j^2/2m_j + x^T K x/2` exceeded
+        ``DIVERGENCE_ENERGY`` (1e6) times ``max(T_A, T_B)`` (plus the energy a constant or sine
+        force adds; checked every 128 steps): the force ``eps*f`` is not confining at this
+        strength, or ``dt`` too large for its stiffness. The limit is far outside any stationary
+        state: at eps = 0, :math:`H_0` of the stationary law is bounded by its equilibrium law at
+        :math:`T_{max}`, a Gamma(2, :math:`T_{max}`) variable with
+        :math:`P(H_0 > q T_{max}) = (1 + q) e^{-q}`; a confining force only lowers it, and even a
+        force that softens a stiffness 1000-fold leaves :math:`P(H_0 > 10^6 T_{max}) < e^{-900}`.
 
     References
     ----------
@@ -523,63 +455,59 @@ def diode_current(diode, T_A, T_B, eps, *, t, dt=None, burn_in=None, realization
     """
     import thermolib
 
-    d = _check_diode(diode)
+    d = require_model(diode, Diode, "diode")
     T_A = _v.temperature("T_A", T_A)
     T_B = _v.temperature("T_B", T_B)
-    if isinstance(eps, (bool, np.bool_)):
-        raise ValueError(f"eps must be a real number or a sequence of real numbers, got {eps!r}")
-    eps_arr = _v.real_array("eps", eps)
-    if eps_arr.size == 0:
-        raise ValueError("eps must be a number or a non-empty sequence of numbers, got an empty one")
-    t = _v.positive("t", t)
-    dt = default_dt(d) if dt is None else dt
-    dt = _check_dt(d, dt)
-    if burn_in is None:
-        burn_in = BURN_IN_RELAXATION_TIMES * relaxation_time(d)
-        if burn_in >= t:
-            raise ValueError(f"t must be > burn_in; the default burn_in is {burn_in:.4g} "
-                             f"(10 relaxation times), got t = {t!r}")
-    burn_in = _v.nonnegative("burn_in", burn_in)
-    if not t > burn_in:
-        raise ValueError(f"t must be > burn_in, got t = {t!r}, burn_in = {burn_in!r}")
-    realizations = _v.positive_int("realizations", realizations)
-    if realizations < 2:
-        raise ValueError(f"realizations must be >= 2 (for a standard error), got {realizations}")
-    if not isinstance(samples, (bool, np.bool_)):
-        raise ValueError(f"samples must be True or False, got {samples!r}")
-    seed = _v.nonnegative_int("seed", seed)
-    if seed >= 2**63:
-        raise ValueError(f"seed must be an integer in [0, 2**63), got {seed}")
+    eps_arr, lanes, lane_of = _eps_lanes(eps)
+    samples = _v.boolean("samples", samples)
+    scales = d.time_scales()
+    w_max = 1.0 / scales["oscillation"]
+    dt_default = _contract.default_dt(scales)
+    t, dt, burn_in, realizations, seed = run_settings(
+        t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed, default_dt=dt_default,
+        default_burn_in=_contract.default_burn_in(scales), dt_max=DT_MAX_OMEGA / w_max,
+        dt_limit_reason=f"dt * omega_max <= {DT_MAX_OMEGA}, omega_max = {w_max:.4g}; "
+                        f"default dt {dt_default:.4g}")
     n_burn = int(round(burn_in / dt))
     n_meas = int(round(t / dt)) - n_burn
     if n_meas < 1:
         raise ValueError(f"t - burn_in must hold at least one step of dt = {dt!r}, got t = {t!r}, "
                          f"burn_in = {burn_in!r}")
-
-    # lanes: 0 is eps = 0, then the distinct non-zero eps values
-    flat = eps_arr.ravel()
-    nz = [float(e) for e in dict.fromkeys(flat.tolist()) if e != 0.0]
-    lanes = np.array([0.0] + nz)
-    lane_of = np.array([0 if e == 0.0 else 1 + nz.index(float(e)) for e in flat], dtype=np.int64)
+    C = baoab_stationary_covariance(d, T_A, T_B, dt)  # initial law, and the exact bias of J0
+    bias = relative_bias(d, dt, T_A, T_B, C)
+    if abs(bias) > BIAS_WARNING:
+        warnings.warn(f"dt = {dt:.4g} biases the eps = 0 current by {100 * bias:+.1f} % (exact "
+                      f"stationary current of the discrete scheme against kappa0 (T_A - T_B)); the "
+                      f"bias grows like dt**2: dt <= {dt * math.sqrt(BIAS_WARNING / abs(bias)):.3g} "
+                      f"keeps it below {100 * BIAS_WARNING:g} % (default dt {dt_default:.4g})",
+                      TimeStepBiasWarning, stacklevel=2)
 
     codeA, parA = _force_arrays(d.f_A)
     codeB, parB = _force_arrays(d.f_B)
+    e_max = _energy_limit(d, T_A, T_B, float(np.max(np.abs(lanes))), ((codeA, parA), (codeB, parB)))
     cA = math.exp(-d.gamma_A * dt / d.m_A)
     cB = math.exp(-d.gamma_B * dt / d.m_B)
-    sA = math.sqrt((1.0 - cA * cA) * d.m_A * T_A)
-    sB = math.sqrt((1.0 - cB * cB) * d.m_B * T_B)
-    L = _initial_factor(d, T_A, T_B, dt)
+    h, imA, imB = 0.5 * dt, 1.0 / d.m_A, 1.0 / d.m_B
+    sc = (h, h * imA, h * imB, imA, imB, cA, cB, math.sqrt((1.0 - cA * cA) * d.m_A * T_A),
+          math.sqrt((1.0 - cB * cB) * d.m_B * T_B), d.k_A + d.k_I, d.k_B + d.k_I, d.k_I)
+    _v.finite_result("the integrator's coefficients", sc, d._context())
+    L = factor(C)
     st = seed_states(seed, realizations)
     with np.errstate(all="ignore"):
-        acc, status = _run(st, realizations, lanes, 1.0 / d.m_A, 1.0 / d.m_B, 0.5 * dt, cA, cB,
-                           sA, sB, d.k_A + d.k_I, d.k_B + d.k_I, d.k_I, codeA, parA, codeB, parB,
-                           L, n_burn, n_meas)
+        acc, status, where = _run(st, realizations, lanes, sc, codeA, parA, codeB, parB, L,
+                                  n_burn, n_meas, e_max)
     if np.any(status != 0) or not np.all(np.isfinite(acc)):
-        bad = [float(e) for e in lanes[1:]]
+        hit = np.flatnonzero(status == 1)
+        if hit.size:
+            step, lane = where[hit[np.argmin(where[hit, 0])]]
+            at = f"at t ~ {step * dt:.4g} (eps = {lanes[lane]:g})"
+        else:
+            at = "(non-finite current)"
         raise SimulationDiverged(
-            f"the diode simulation diverged (NaN or |x|, |p| > {_HUGE:g}) at eps in {bad}, "
-            f"dt = {dt:.4g}, T_A = {T_A}, T_B = {T_B}: the force eps*f is too strong for this dt "
-            f"or not confining (e.g. sinh/cosh potential at large eps); reduce eps or dt")
+            f"the diode simulation diverged {at}: a realization's harmonic energy exceeded "
+            f"{e_max:.3g} = {DIVERGENCE_ENERGY:g} x its thermal scale (T_A = {T_A}, T_B = {T_B}), far "
+            f"outside any stationary state. The force eps*f is not confining at this strength, or "
+            f"dt = {dt:.4g} is too large for its stiffness: reduce eps or dt")
 
     J = acc.mean(axis=1)
     Jerr = acc.std(axis=1, ddof=1) / math.sqrt(realizations)
@@ -612,6 +540,8 @@ def diode_current(diode, T_A, T_B, eps, *, t, dt=None, burn_in=None, realization
         "estimator": "symmetric bond current k_I/2 (x_A - x_B)(p_A/m_A + p_B/m_B), time average per "
                      "realization; SEM over realizations; excess from paired (CRN) differences",
         "initial_condition": "stationary law of the discrete eps = 0 scheme",
+        "dt_relative_bias_J0": bias,
+        "divergence_energy": e_max,
         "rng": "xoshiro256++, realization r = stream r",
         "threads": get_num_threads(),
         "block": BLOCK,
