@@ -258,7 +258,7 @@ def test_markov_validity_edge_mode_matches_top_eigenfrequency():
 def test_bad_chain_parameters_are_rejected_by_name(kwargs, name):
     with pytest.raises(ValueError, match=f"^{name} "):
         NDCChain(BATH, **kwargs)
-    with pytest.raises(ValueError, match="^bath "):
+    with pytest.raises(TypeError, match="^bath must be a thermolib.ParticleBath"):
         NDCChain("bath")
 
 
