@@ -430,7 +430,8 @@ def baoab_chain_matrices(chain, dt):
 
     Returns ``(M, G)`` with ``s' = M s + G diag(sqrt(T_L), sqrt(T_R)) xi``, ``xi ~ N(0, I_2)``:
     ``M = B A O A B`` (B: ``p -= dt/2 Phi q``; A: ``q += dt/2 p/m``; O: ``p_{1,N} *= c_{L,R}``,
-    :func:`_ou`) and ``G = (B A)[:, p_{1,N}] diag(sqrt((1 - c^2) m))``.
+    ``c = exp(-gamma dt / m)``) and ``G = (B A)[:, p_{1,N}] diag(sqrt((1 - c^2) m))``. Built from the
+    model alone, independently of the simulator's constants, so that it checks them.
     """
     chain = require_model(chain, LangevinChain, "chain")
     dt = positive("dt", dt)
@@ -438,8 +439,8 @@ def baoab_chain_matrices(chain, dt):
     I, Z = np.eye(N), np.zeros((N, N))
     B = np.block([[I, Z], [-h * chain.stiffness_matrix(), I]])
     A = np.block([[I, h / m * I], [Z, I]])
-    c = np.ones(N)
-    c[0], c[-1] = _ou(chain.gamma_L, 1.0, m, dt)[0], _ou(chain.gamma_R, 1.0, m, dt)[0]
+    c = np.ones(N)  # written out here, independently of the kernel's constants (_ou)
+    c[0], c[-1] = np.exp(-np.array([chain.gamma_L, chain.gamma_R]) * dt / m)
     O = np.block([[I, Z], [Z, np.diag(c)]])
     M = B @ A @ O @ A @ B
     G = (B @ A)[:, [N, 2 * N - 1]] * np.sqrt((1.0 - c[[0, -1]] ** 2) * m)
@@ -475,7 +476,7 @@ def baoab_chain_observables(chain, T_L, T_R, dt) -> dict:
     C_half = AB @ C @ AB.T
     heat = []
     for site, gamma, T in ((0, chain.gamma_L, T_L), (N - 1, chain.gamma_R, T_R)):
-        c1 = _ou(gamma, 1.0, m, dt)[0]
-        heat.append((1 - c1 * c1) * (m * T - C_half[N + site, N + site]) / (2 * m * dt))
+        c2 = math.exp(-2.0 * gamma * dt / m)
+        heat.append((1 - c2) * (m * T - C_half[N + site, N + site]) / (2 * m * dt))
     return {"current": float(np.mean(bond)), "current_left": float(heat[0]),
             "current_right": float(-heat[1]), "temperature_profile": np.diag(C)[N:] / m}
