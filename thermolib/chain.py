@@ -461,7 +461,11 @@ class NDCChain:
         N = chain_size(N)
         memory = _v.boolean("memory", memory)
         if not memory:
-            return self.effective_chain(T_L, N).steady_state(T_L, T_R)
+            try:
+                return self.effective_chain(T_L, N).steady_state(T_L, T_R)
+            except IllConditionedError as err:
+                raise IllConditionedError(f"{err}; for this NDCChain: current(T_L, T_R) with "
+                                          f"N=None") from None
         self._require_steady_state(T_L, N)
         tau, a = self.memory_modes(T_L, tol=tol)
         M = tau.size
@@ -479,8 +483,10 @@ class NDCChain:
         D_left[2 * N:, 2 * N:] = np.diag(2 * a / tau)
         D_right[2 * N - 1, 2 * N - 1] = 2 * self.gamma_R
         scale = np.concatenate([1 / np.sqrt(np.diag(Phi)), np.full(N, math.sqrt(m)), np.sqrt(a)])
-        S, J = two_temperature_solve(A, D_left, D_right, scale, T_L, T_R, N, m, self.k,
-                                     f"the memory-kernel chain (N = {N}, T_L = {T_L:g})")
+        S, J = two_temperature_solve(
+            A, D_left, D_right, scale, T_L, T_R, N, m, self.k,
+            f"the memory-kernel chain (N = {N}, T_L = {T_L:g})",
+            "The memory kernel has no N -> infinity form; its Markov limit does: current(T_L, T_R)")
         pp = np.diag(S)[N:2 * N] / m
         return ChainSteadyState(
             covariance=S,

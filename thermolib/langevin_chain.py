@@ -131,14 +131,15 @@ def bond_currents(covariance, N, m, k) -> np.ndarray:
     return k / (2 * m) * (C[j, j] - C[j + 1, j] + C[j, j + 1] - C[j + 1, j + 1])
 
 
-def two_temperature_solve(A, D_left, D_right, scale, T_L, T_R, N, m, k, what):
+def two_temperature_solve(A, D_left, D_right, scale, T_L, T_R, N, m, k, what, instead):
     """Steady covariance ``T_L S_L + T_R S_R`` of a linear chain and its current ``(T_L - T_R) J_1``.
 
     ``S_L`` (``S_R``) solves the Lyapunov equation with the left (right) noise at unit temperature;
     by linearity the covariance at any temperatures is their combination and the current is
     :math:`(T_L - T_R) J_1` with :math:`J_1` the bond current of ``S_L`` (exactly zero at
     ``T_L = T_R``). :math:`J_1` is returned only when its ``N - 1`` bond values agree to
-    :data:`CURRENT_RTOL` (and the right solve gives ``-J_1``), else :class:`IllConditionedError`.
+    :data:`CURRENT_RTOL` (and the right solve gives ``-J_1``), else :class:`IllConditionedError`
+    naming ``what`` and the route to take ``instead``.
 
     Returns
     -------
@@ -155,9 +156,8 @@ def two_temperature_solve(A, D_left, D_right, scale, T_L, T_R, N, m, k, what):
     if not (J1 > 0 and spread <= CURRENT_RTOL * J1):
         raise IllConditionedError(
             f"{what}: the current is not resolved in double precision (its bond values per unit "
-            f"temperature difference, {J1:.4g} on average, differ by {spread:.2g}): "
-            f"the damping is too weak for the stiffest spring. Use N=None (the N -> infinity "
-            f"closed form), exact here up to exponentially small terms in N")
+            f"temperature difference, {J1:.4g} on average, differ by {spread:.2g}): the damping "
+            f"is too weak for the stiffest spring. {instead}")
     return T_L * S_L + T_R * S_R, (T_L - T_R) * J1
 
 
@@ -266,8 +266,10 @@ class LangevinChain:
         D_left[N, N] = 2 * self.gamma_L
         D_right[-1, -1] = 2 * self.gamma_R
         scale = np.concatenate([1 / np.sqrt(np.diag(Phi)), np.full(N, math.sqrt(m))])
-        S, J = two_temperature_solve(A, D_left, D_right, scale, T_L, T_R, N, m, self.k,
-                                     f"LangevinChain(N={N})")
+        S, J = two_temperature_solve(
+            A, D_left, D_right, scale, T_L, T_R, N, m, self.k, f"LangevinChain(N={N})",
+            "Use infinite_chain_current (N -> infinity; equal to the finite chain up to terms "
+            "exponentially small in N) for non-negative K_L, K_R")
         pp = np.diag(S)[N:] / m
         return ChainSteadyState(
             covariance=S,

@@ -71,7 +71,7 @@ def _finite(name: str, value, T: float, formula: str) -> float:
     range (a denominator that underflows to zero counts as an overflow)."""
     try:
         value = value()
-    except ZeroDivisionError:
+    except (ZeroDivisionError, OverflowError):
         value = math.inf
     if not math.isfinite(value):
         raise ValueError(f"T = {T!r} is outside the representable range: {name} = {formula} "
@@ -211,7 +211,8 @@ class ParticleBath:
         if self.eps == 0.0 or self.lam == 0.0 or self.p == 0.0:
             out = -self.eps * self.lam + 0.0 * q
             return out if np.ndim(out) else float(out)
-        beta_q = (self.eps * q / T)[..., None]
+        with np.errstate(over="ignore"):
+            beta_q = (self.eps * q / T)[..., None]
         if not np.all(np.isfinite(beta_q)):
             raise ValueError(f"eps q / T overflows double precision (T = {T!r}, max |q| = "
                              f"{float(np.max(np.abs(q))):g}): outside the representable range")
@@ -408,9 +409,11 @@ class ParticleBath:
         NDC paper, Sec. 3, Eq. (3) and Appendix A.2 (verified correct, book errata "Facts").
         """
         T = _v.positive("T", T)
-        return _finite("gamma_eff", lambda: (self.eps**2 * self.zeta * self.L**2 * self.lam**2 * self.S()
-                                             / (2 * math.pi**2 * T**2)),
-                       T, "eps^2 zeta L^2 lam^2 S(p)/(2 pi^2 T^2)")
+        c = self.eps**2 * self.zeta * self.L**2 * self.lam**2 * self.S()
+        if T > 1e150:  # T**2 would overflow; the friction underflows towards 0 instead
+            return c / (2 * math.pi**2 * T) / T
+        return _finite("gamma_eff", lambda: c / (2 * math.pi**2 * T**2), T,
+                       "eps^2 zeta L^2 lam^2 S(p)/(2 pi^2 T^2)")
 
     def dynamic_response(self, T, omega):
         """Softening and friction per bath particle felt by a probe oscillating at frequency ``omega``.

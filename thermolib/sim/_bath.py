@@ -25,8 +25,8 @@ from numba import njit
 from ._fastmath import exp as _exp, sincos_turns as _sincos_turns, sum_reassoc as _sum
 from ._rng import normal_pair_fast, seed_states, uniform
 
-__all__ = ["PARTICLE_STREAM_LIMIT", "MAX_STATE_BYTES", "lane_states", "bath_dt_max",
-           "interaction_floor", "energy_threshold"]
+__all__ = ["PARTICLE_STREAM_LIMIT", "MAX_STATE_BYTES", "lane_states", "check_state_memory",
+           "bath_dt_max", "interaction_floor", "energy_threshold"]
 
 #: Particle streams are ``lane * N_b + i < PARTICLE_STREAM_LIMIT``; the chain's noise streams
 #: start here (``PARTICLE_STREAM_LIMIT + r``).
@@ -40,6 +40,14 @@ _BYTES_PER_PARTICLE = 8 * 9
 DT_MAX_FRACTION = 0.25
 
 
+def check_state_memory(count: int, bytes_each: int, what: str) -> None:
+    """Refuse (``ValueError``) a run whose ``count`` lanes of ``bytes_each`` bytes of state would
+    exceed :data:`MAX_STATE_BYTES`, before anything is allocated."""
+    if count * bytes_each > MAX_STATE_BYTES:
+        raise ValueError(f"{count:.3g} {what} would need {count * bytes_each / 2**30:.3g} GiB of "
+                         f"state, more than {MAX_STATE_BYTES / 2**30:g} GiB: reduce realizations")
+
+
 def lane_states(seed: int, lanes: int, nb: int) -> np.ndarray:
     """RNG states of ``lanes`` lanes of ``nb`` particles, shape ``(lanes, 4, nb)`` (C order);
     particle ``i`` of lane ``l`` uses stream ``l * nb + i``.
@@ -51,10 +59,7 @@ def lane_states(seed: int, lanes: int, nb: int) -> np.ndarray:
     if particles >= PARTICLE_STREAM_LIMIT:
         raise ValueError(f"realizations x N_b = {particles:.3g} particles exceed the "
                          f"{PARTICLE_STREAM_LIMIT:.3g} independent random streams available")
-    if particles * _BYTES_PER_PARTICLE > MAX_STATE_BYTES:
-        raise ValueError(f"{particles:.3g} particles (lanes x N_b = {lanes} x {nb}) would need "
-                         f"{particles * _BYTES_PER_PARTICLE / 2**30:.3g} GiB of state, more than "
-                         f"{MAX_STATE_BYTES / 2**30:g} GiB: reduce realizations")
+    check_state_memory(particles, _BYTES_PER_PARTICLE, f"particles (lanes x N_b = {lanes} x {nb})")
     s = seed_states(seed, particles)
     return np.ascontiguousarray(s.reshape(4, lanes, nb).transpose(1, 0, 2))
 

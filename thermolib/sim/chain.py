@@ -48,8 +48,8 @@ from .._validation import positive, temperature
 from ..chain import NDCChain
 from ..langevin_chain import LangevinChain, chain_size
 from ..stats import mean_sem
-from ._bath import (PARTICLE_STREAM_LIMIT, bath_dt_max, energy_threshold, init_particles,
-                    interaction_floor, lane_states, sweep)
+from ._bath import (PARTICLE_STREAM_LIMIT, bath_dt_max, check_state_memory, energy_threshold,
+                    init_particles, interaction_floor, lane_states, sweep)
 from ._contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged, require_model,
                         run_settings)
 from ._result import SimResult, plain
@@ -219,6 +219,11 @@ def _two_bath_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nm
 # ------------------------------------------------------------------------------------------------
 # helpers
 
+def _check_memory(R, N):
+    """Chain state per realization: RNG words, accumulators, and q, p, f, temperatures."""
+    check_state_memory(R, 8 * (4 + 2 * _N_OBS + 4 * N), "realizations of the chain")
+
+
 def _steps(t, burn_in, dt):
     n_burn = int(round(burn_in / dt))
     return n_burn, int(round(t / dt)) - n_burn
@@ -316,6 +321,7 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations,
         dt_limit_reason=f"dt * omega_max <= {DT_MAX_OMEGA:g} with omega_max = "
                         f"{1 / scales['oscillation']:.3g}, and the particle-bath limit {dt_bath:.3g}")
     n_burn, n_meas = _steps(t, burn_in, dt)
+    _check_memory(R, N)
     m, k, K = chain.m, chain.k, chain.K
     nb = bath.N_b
     amp, pp, a, b = bath.kernel_params(T_L, dt)
@@ -357,6 +363,7 @@ def _run_two_bath(chain, T_L, T_R, t, dt, burn_in, realizations, seed, what):
                         f"omega_max = {1 / scales['oscillation']:.3g}")
     n_burn, n_meas = _steps(t, burn_in, dt)
     N, m = chain.N, chain.m
+    _check_memory(R, N)
     c1L, c2L = _ou(chain.gamma_L, T_L, m, dt)
     c1R, c2R = _ou(chain.gamma_R, T_R, m, dt)
     cstates = seed_states(seed, R, first_stream=_CHAIN_STREAM)

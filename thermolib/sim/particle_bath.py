@@ -35,12 +35,15 @@ from ._contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged,
                         run_settings)
 from ._result import SimResult, plain
 
-__all__ = ["mean_force", "probe_relaxation", "euler_maruyama_mean_force", "bath_dt_max"]
+__all__ = ["mean_force", "probe_relaxation", "euler_maruyama_mean_force", "bath_dt_max",
+           "DT_MAX_OMEGA"]
 
 #: Steps summed in a local accumulator before they are added to a lane's total (two-level sums).
 _BLOCK = 4096
 #: Steps between two energy checks of a probe.
 _CHECK_EVERY = 64
+#: Largest accepted ``dt * sqrt(K/m)`` for the probe's velocity Verlet step (stable below 2).
+DT_MAX_OMEGA = 0.5
 
 
 def _positive_temperature(name, T):
@@ -250,10 +253,11 @@ def _em_mean_force(bath, q, T, dt):
 # probe relaxation
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def _probe_kernel(states, amp, p, a, b, eps, Lam, K, m, v0, dt, nsteps, sample_steps, E_min, E_max,
-                  qs, vs, bad):
-    """Velocity Verlet for the probe (B half kick, A, particles with ``q`` at the step start, B);
-    ``bad[r]`` = first step at which the energy left ``[E_min, E_max]`` (or became NaN), else -1."""
+def _probe_kernel(states, amp, p, a, b, eps, Lam, K, m, v0, dt, nburn, nsteps, sample_steps, E_min,
+                  E_max, qs, vs, bad):
+    """``nburn`` particle steps with the probe held at ``q = 0``, then the kick and velocity Verlet
+    for the probe (B half kick, A, particles with ``q`` at the step start, B); ``bad[r]`` = first
+    step at which the energy left ``[E_min, E_max]`` (or became NaN), else -1."""
     R, _, nb = states.shape
     nout = sample_steps.size
     for r in prange(R):
@@ -263,6 +267,8 @@ def _probe_kernel(states, amp, p, a, b, eps, Lam, K, m, v0, dt, nsteps, sample_s
         spare = np.empty(2 * nb)
         fbuf = np.empty(nb)
         fsum = init_particles(s, y, g, fbuf, nb, amp, p)
+        for step in range(nburn):
+            fsum = sweep(s, y, g, spare, fbuf, nb, 0.0, b, amp, p, step & 1)
         q = 0.0
         v = v0
         k_out = 0
@@ -277,7 +283,7 @@ def _probe_kernel(states, amp, p, a, b, eps, Lam, K, m, v0, dt, nsteps, sample_s
             v += 0.5 * dt * force / m
             q_old = q
             q += dt * v
-            fsum = sweep(s, y, g, spare, fbuf, nb, a * q_old, b, amp, p, step & 1)
+            fsum = sweep(s, y, g, spare, fbuf, nb, a * q_old, b, amp, p, (nburn + step) & 1)
             force = -K * q - eps * fsum + Lam
             v += 0.5 * dt * force / m
             if step % _CHECK_EVERY == 0:
@@ -304,11 +310,12 @@ def _fit_oscillator(t, q, v, q_err, v_err, v0, omega_guess):
     return sol.x
 
 
-def probe_relaxation(probe, T, *, v0, t, dt=None, realizations, seed, n_out=None, groups=16):
+def probe_relaxation(probe, T, *, v0, t, dt=None, burn_in=None, realizations, seed, n_out=None,
+                     groups=16):
     """Relaxation of a single probe (no springs but its pinning ``K``) in the particle bath.
 
-    The probe starts at ``q = 0, p = m v0`` with the particles in their ``q = 0`` equilibrium
-    (uniform, exactly, so no burn-in is needed or taken); the mean ``<q>(t), <v>(t)`` over the
+    The probe is kicked to ``q = 0, p = m v0`` with the particles in their ``q = 0`` equilibrium
+    (they start uniform, which is that equilibrium exactly); the mean ``<q>(t), <v>(t)`` over the
     realizations is fitted by the damped oscillator of the Markov reduction (NDC paper Sec. 3)
 
     .. math::  m\\ddot q = -K_{app} q - \\gamma_{tot}\\dot q, \\qquad
@@ -330,17 +337,20 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, realizations, seed, n_out=None
         Initial velocity, non-zero (the paper uses 50; a smaller ``v0`` keeps ``eps q F/T`` in
         linear response).
     t : float
-        Simulated time; the fit uses the samples up to where the signal ``|v + i Omega q|`` falls
-        below 4 standard errors.
+        Simulated time, burn-in included; the fit uses the samples after the kick up to where the
+        signal ``|v + i Omega q|`` falls below 4 standard errors.
     dt : float, optional
         Default ``DT_FACTOR`` times the shortest of :meth:`Probe.time_scales`; at most a quarter of
-        the bath's shortest time scale and ``0.5 / Omega``, ``Omega = sqrt(K/m)``.
+        the bath's shortest time scale and ``DT_MAX_OMEGA / Omega`` (0.5), ``Omega = sqrt(K/m)``.
+    burn_in : float, optional
+        Time the bath evolves with the probe held at ``q = 0`` before the kick; default 0, since
+        the bath starts in exactly that equilibrium.
     realizations : int
         Independent trajectories, a multiple of ``groups`` and ``>= 2 * groups``; trajectory ``r``
         uses the particle streams ``r * N_b + i``.
     seed : int
     n_out : int, optional
-        Number of sampled times (equally spaced in ``[0, t]``). Default: 12 per oscillation
+        Number of sampled times (equally spaced in ``[0, t - burn_in]`` after the kick). Default: 12 per oscillation
         period ``2 pi sqrt(m/K)`` and at least 200, so neither the fit nor a plot of the trace is
         aliased; an explicit value with fewer than 4 samples per period raises ``ValueError``.
     groups : int
@@ -379,26 +389,28 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, realizations, seed, n_out=None
         raise ValueError(f"groups must be an integer >= 2 (jackknife errors), got {groups}")
     omega = probe.frequency()
     scales = probe.time_scales(T, v0)
-    dt_max = min(bath_dt_max(bath, T, probe.amplitude(T, v0)), 0.5 / omega)
-    t, dt, _, R, seed = run_settings(
-        t=t, dt=dt, burn_in=0.0, realizations=realizations, seed=seed,
+    dt_max = min(bath_dt_max(bath, T, probe.amplitude(T, v0)), DT_MAX_OMEGA / omega)
+    t, dt, burn_in, R, seed = run_settings(
+        t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
         default_dt=DT_FACTOR * min(scales.values()), default_burn_in=0.0, dt_max=dt_max,
-        dt_limit_reason="a quarter of the particles' shortest time scale at the probe's amplitude, "
-                        "and dt * sqrt(K/m) <= 0.5")
+        dt_limit_reason=f"a quarter of the particles' shortest time scale at the probe's amplitude, "
+                        f"and dt * sqrt(K/m) <= {DT_MAX_OMEGA:g}")
     if R < 2 * groups or R % groups:
         raise ValueError(f"realizations must be a multiple of groups = {groups} and >= 2*groups "
                          f"(jackknife errors), got {R}")
-    per_period = t * omega / (2 * math.pi)  # oscillation periods in [0, t]
+    n_burn = int(round(burn_in / dt))
+    t_kick = t - n_burn * dt
+    per_period = t_kick * omega / (2 * math.pi)  # oscillation periods after the kick
     if n_out is None:
         n_out = max(200, int(math.ceil(12 * per_period)) + 1)
     n_out = positive_int("n_out", n_out)
     if n_out < 10:
         raise ValueError(f"n_out must be >= 10 for the fit, got {n_out}")
     if n_out < 4 * per_period:
-        raise ValueError(f"n_out = {n_out} samples alias the oscillation: t spans "
+        raise ValueError(f"n_out = {n_out} samples alias the oscillation: t - burn_in spans "
                          f"{per_period:.3g} periods, need n_out >= {int(math.ceil(4 * per_period))} "
                          f"(default: 12 per period)")
-    nsteps = int(math.ceil(t / dt))
+    nsteps = int(math.ceil(t_kick / dt))
     sample = np.unique(np.round(np.linspace(0, nsteps, n_out)).astype(np.int64))
     nb = bath.N_b
     amp, p, a, b = bath.kernel_params(T, dt)
@@ -409,7 +421,7 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, realizations, seed, n_out=None
     qs = np.zeros((R, sample.size))
     vs = np.zeros((R, sample.size))
     bad = np.full(R, -1, dtype=np.int64)
-    _probe_kernel(states, amp, p, a, b, float(bath.eps), Lam, K, m, v0, dt, nsteps, sample,
+    _probe_kernel(states, amp, p, a, b, float(bath.eps), Lam, K, m, v0, dt, n_burn, nsteps, sample,
                   E_min, E_max, qs, vs, bad)
     if np.any(bad >= 0):
         first = int(bad[bad >= 0].min())
@@ -461,8 +473,8 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, realizations, seed, n_out=None
         "omega": w_d, "omega_err": jk_err[1],
         "fit_t_max": float(times[win][-1]),
     }
-    settings = {"T": T, "v0": v0, "realizations": R, "t": float(times[-1]), "dt": dt,
-                "steps": nsteps, "seed": seed, "groups": groups,
+    settings = {"T": T, "v0": v0, "realizations": R, "t": n_burn * dt + float(times[-1]), "dt": dt,
+                "burn_in": n_burn * dt, "steps": n_burn + nsteps, "seed": seed, "groups": groups,
                 "streams": "realization * N_b + particle",
                 "integrator": "velocity Verlet (probe) + Euler-Maruyama (particles, q at step start)",
                 "fit": "damped oscillator to <q>, <v> (weighted least squares), jackknife errors"}
