@@ -48,7 +48,7 @@ from .langevin_chain import (CURRENT_RTOL, ChainSteadyState, IllConditionedError
                              langevin_chain_current, langevin_chain_relaxation_time,
                              langevin_chain_steady_state, rll_current, stiffness_matrix,
                              two_temperature_solve)
-from .particle_bath import MODE_TOLERANCE, ParticleBath
+from .particle_bath import MODE_TOLERANCE, ParticleBath, require_bath
 
 __all__ = [
     "NDCChain",
@@ -134,9 +134,7 @@ class NDCChain:
     gamma_R: float = 1.0
 
     def __post_init__(self):
-        if not isinstance(self.bath, ParticleBath):
-            raise TypeError(f"bath must be a thermolib.ParticleBath, got {type(self.bath).__name__} "
-                            f"({self.bath!r:.80})")
+        require_bath(self.bath)
         object.__setattr__(self, "m", _v.positive("m", self.m))
         object.__setattr__(self, "k", _v.positive("k", self.k))
         object.__setattr__(self, "K", _v.positive("K", self.K))

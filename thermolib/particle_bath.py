@@ -79,6 +79,14 @@ def _finite(name: str, value, T: float, formula: str) -> float:
     return value
 
 
+def require_bath(bath):
+    """``bath`` if it is a :class:`ParticleBath`, else ``TypeError`` naming the parameter and type."""
+    if not isinstance(bath, ParticleBath):
+        raise TypeError(f"bath must be a thermolib.ParticleBath, got {type(bath).__name__} "
+                        f"({bath!r:.80})")
+    return bath
+
+
 @dataclass(frozen=True)
 class ParticleBath:
     """Parameters of the particle bath (defaults: the paper's reference values, Fig. 2-3).
@@ -514,9 +522,7 @@ class Probe:
     K: float = 1.0
 
     def __post_init__(self):
-        if not isinstance(self.bath, ParticleBath):
-            raise TypeError(f"bath must be a thermolib.ParticleBath, got {type(self.bath).__name__} "
-                            f"({self.bath!r:.80})")
+        require_bath(self.bath)
         object.__setattr__(self, "m", _v.positive("m", self.m))
         object.__setattr__(self, "K", _v.positive("K", self.K))
 

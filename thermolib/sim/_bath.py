@@ -22,11 +22,12 @@ import math
 import numpy as np
 from numba import njit
 
+from ._contract import SimulationDiverged
 from ._fastmath import exp as _exp, sincos_turns as _sincos_turns, sum_reassoc as _sum
 from ._rng import normal_pair_fast, seed_states, uniform
 
 __all__ = ["PARTICLE_STREAM_LIMIT", "MAX_STATE_BYTES", "lane_states", "check_state_memory",
-           "bath_dt_max", "interaction_floor", "energy_threshold"]
+           "bath_dt_max", "interaction_floor", "energy_threshold", "raise_if_diverged"]
 
 #: Particle streams are ``lane * N_b + i < PARTICLE_STREAM_LIMIT``; the chain's noise streams
 #: start here (``PARTICLE_STREAM_LIMIT + r``).
@@ -91,6 +92,16 @@ def energy_threshold(E0: float, E_min: float, T_max: float, dof: int) -> float:
     :math:`E_\\mathrm{min} + 2(E_0 - E_\\mathrm{min}) + 2T_\\mathrm{max}(n\\ln 2 + 200)`.
     """
     return E_min + 2.0 * (E0 - E_min) + 2.0 * T_max * (dof * math.log(2.0) + 200.0)
+
+
+def raise_if_diverged(bad, E_min: float, E_max: float, what: str, why: str, dt: float) -> None:
+    """:class:`SimulationDiverged` when any lane flagged a step (``bad >= 0``) at which its energy
+    left ``[E_min, E_max]``; ``why`` says what set the range."""
+    if np.any(bad >= 0):
+        first = int(bad[bad >= 0].min())
+        raise SimulationDiverged(
+            f"{what} diverged: its energy left [{E_min:.4g}, {E_max:.4g}] ({why}) at step {first} "
+            f"in {int(np.sum(bad >= 0))} of {bad.size} realizations (dt = {dt:g}); reduce dt")
 
 
 @njit(inline="always", cache=True)

@@ -49,9 +49,8 @@ from ..chain import NDCChain
 from ..langevin_chain import LangevinChain, chain_size
 from ..stats import mean_sem
 from ._bath import (PARTICLE_STREAM_LIMIT, bath_dt_max, check_state_memory, energy_threshold,
-                    init_particles, interaction_floor, lane_states, sweep)
-from ._contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged, require_model,
-                        run_settings)
+                    init_particles, interaction_floor, lane_states, raise_if_diverged, sweep)
+from ._contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR, require_model, run_settings
 from ._result import SimResult, plain
 from ._rng import normal_pair_fast, seed_states
 
@@ -229,15 +228,6 @@ def _steps(t, burn_in, dt):
     return n_burn, int(round(t / dt)) - n_burn
 
 
-def _check_diverged(bad, E_min, E_max, T_max, what, dt):
-    if np.any(bad >= 0):
-        first = int(bad[bad >= 0].min())
-        raise SimulationDiverged(
-            f"the {what} simulation diverged: its energy left [{E_min:.4g}, {E_max:.4g}] (the range "
-            f"the bath temperatures up to {T_max:g} allow) at step {first} in "
-            f"{int(np.sum(bad >= 0))} of {bad.size} realizations (dt = {dt:g}); reduce dt")
-
-
 def _estimates(out, tkin, names, n_meas):
     """Means and standard errors across realizations of the per-realization time averages."""
     values = {}
@@ -338,7 +328,8 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations,
     bad = np.full(R, -1, dtype=np.int64)
     _ndc_kernel(pstates, cstates, N, m, k, K, float(bath.eps), Lam, amp, pp, a, b, c1, c2, dt,
                 n_burn, n_meas, E_min, E_max, out, tkin, bad)
-    _check_diverged(bad, E_min, E_max, T_max, "particle-bath chain", dt)
+    raise_if_diverged(bad, E_min, E_max, "the particle-bath chain",
+                      f"the range bath temperatures up to {T_max:g} allow", dt)
     values = _estimates(out, tkin, ("current_bond", "current_particles", "current_right"), n_meas)
     key = {"bond": "current_bond", "particles": "current_particles", "right": "current_right"}[estimator]
     values = {"current": values[key], "current_err": values[key + "_err"], **values}
@@ -374,7 +365,8 @@ def _run_two_bath(chain, T_L, T_R, t, dt, burn_in, realizations, seed, what):
     bad = np.full(R, -1, dtype=np.int64)
     _two_bath_kernel(cstates, N, m, chain.k, chain.K_L, chain.K_R, c1L, c2L, c1R, c2R, dt, n_burn,
                      n_meas, E_max, out, tkin, bad)
-    _check_diverged(bad, 0.0, E_max, T_max, what, dt)
+    raise_if_diverged(bad, 0.0, E_max, f"the {what}", f"the range bath temperatures up to {T_max:g} allow",
+                      dt)
     values = _estimates(out, tkin, ("current", "current_left", "current_right"), n_meas)
     settings = _settings(T_L, T_R, N, dt, n_burn, n_meas, R, seed, "bond", "BAOAB (O on sites 1, N)")
     return values, settings

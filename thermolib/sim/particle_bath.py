@@ -30,7 +30,8 @@ from .. import __version__
 from .._validation import positive_int, real, real_array, temperature
 from ..particle_bath import ParticleBath, Probe, damped_oscillator
 from ..stats import mean_sem
-from ._bath import bath_dt_max, energy_threshold, init_particles, interaction_floor, lane_states, sweep
+from ._bath import (bath_dt_max, energy_threshold, init_particles, interaction_floor, lane_states,
+                    raise_if_diverged, sweep)
 from ._contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged, require_model,
                         run_settings)
 from ._result import SimResult, plain
@@ -423,12 +424,8 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, burn_in=None, realizations, se
     bad = np.full(R, -1, dtype=np.int64)
     _probe_kernel(states, amp, p, a, b, float(bath.eps), Lam, K, m, v0, dt, n_burn, nsteps, sample,
                   E_min, E_max, qs, vs, bad)
-    if np.any(bad >= 0):
-        first = int(bad[bad >= 0].min())
-        raise SimulationDiverged(
-            f"probe_relaxation diverged: the probe's energy left [{E_min:.4g}, {E_max:.4g}] (set by "
-            f"T = {T:g} and the kick's m v0^2/2 = {E0:.4g}) at step {first} in "
-            f"{int(np.sum(bad >= 0))} of {R} trajectories (dt = {dt:g}); reduce dt")
+    raise_if_diverged(bad, E_min, E_max, "probe_relaxation",
+                      f"set by T = {T:g} and the kick's m v0^2/2 = {E0:.4g}", dt)
     times = sample * dt
     qm, q_err = mean_sem(qs)
     vm, v_err = mean_sem(vs)
