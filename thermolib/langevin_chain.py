@@ -137,9 +137,9 @@ def two_temperature_solve(A, D_left, D_right, scale, T_L, T_R, N, m, k, what, in
     ``S_L`` (``S_R``) solves the Lyapunov equation with the left (right) noise at unit temperature;
     by linearity the covariance at any temperatures is their combination and the current is
     :math:`(T_L - T_R) J_1` with :math:`J_1` the bond current of ``S_L`` (exactly zero at
-    ``T_L = T_R``). :math:`J_1` is returned only when its ``N - 1`` bond values agree to
-    :data:`CURRENT_RTOL` (and the right solve gives ``-J_1``), else :class:`IllConditionedError`
-    naming ``what`` and the route to take ``instead``.
+    ``T_L = T_R``). :math:`J_1` is taken from the better resolved of the two solves, and only when
+    the ``2(N - 1)`` bond values of both agree to :data:`CURRENT_RTOL`, else
+    :class:`IllConditionedError` naming ``what`` and the route to take ``instead``.
 
     Returns
     -------
@@ -150,9 +150,13 @@ def two_temperature_solve(A, D_left, D_right, scale, T_L, T_R, N, m, k, what, in
     S_R = solve_steady_covariance(A, D_right, scale)
     if not (D_left.any() and D_right.any()):  # one end without a bath: no transport
         return T_L * S_L + T_R * S_R, 0.0
-    J_bonds = np.concatenate([bond_currents(S_L, N, m, k), -bond_currents(S_R, N, m, k)])
-    J1 = float(np.mean(J_bonds))
-    spread = float(np.max(J_bonds) - np.min(J_bonds))
+    # each solve gives J_1 (the right one with the opposite sign); the one whose bond values agree
+    # best is the better resolved (the current is small against the covariance of the strongly
+    # damped side), and both must agree with each other
+    J_left, J_right = bond_currents(S_L, N, m, k), -bond_currents(S_R, N, m, k)
+    best = min((J_left, J_right), key=lambda J: float(np.ptp(J)))
+    J1 = float(np.mean(best))
+    spread = float(np.ptp(np.concatenate([J_left, J_right])))
     if not (J1 > 0 and spread <= CURRENT_RTOL * J1):
         raise IllConditionedError(
             f"{what}: the current is not resolved in double precision (its bond values per unit "

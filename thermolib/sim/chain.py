@@ -56,7 +56,7 @@ from ._rng import normal_pair_fast, seed_states
 
 __all__ = ["chain_current", "effective_chain_current", "two_bath_chain_current",
            "baoab_chain_matrices", "baoab_chain_covariance", "baoab_chain_observables",
-           "DT_MAX_OMEGA"]
+           "DT_MAX_OMEGA", "BURN_IN_CHAIN"]
 
 _CHAIN_STREAM = PARTICLE_STREAM_LIMIT  # chain-noise streams start above every particle stream
 _N_OBS = 3
@@ -306,7 +306,7 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations,
     t, dt, burn_in, R, seed = run_settings(
         t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
         default_dt=DT_FACTOR * min(scales.values()),
-        default_burn_in=BURN_IN_CHAIN * chain.relaxation_time(T_L, N),
+        default_burn_in=BURN_IN_CHAIN * chain.relaxation_time(T_L, N) if burn_in is None else 0.0,
         dt_max=min(DT_MAX_OMEGA * scales["oscillation"], dt_bath),
         dt_limit_reason=f"dt * omega_max <= {DT_MAX_OMEGA:g} with omega_max = "
                         f"{1 / scales['oscillation']:.3g}, and the particle-bath limit {dt_bath:.3g}")
@@ -319,7 +319,8 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations,
     c1, c2 = _ou(chain.gamma_R, T_R, m, dt)
     pstates = lane_states(seed, R, nb)
     cstates = seed_states(seed, R, first_stream=_CHAIN_STREAM)
-    compliance = float(np.linalg.inv(LangevinChain(N, m, k, K, K, 0.0, 0.0).stiffness_matrix())[0, 0])
+    Phi = LangevinChain(N, m, k, K, K, 0.0, 0.0).stiffness_matrix()
+    compliance = float(np.linalg.solve(Phi, np.eye(N)[:, 0])[0])  # (Phi^-1)_11
     E_min = interaction_floor(bath, compliance)
     T_max = max(T_L, T_R)
     E_max = energy_threshold(0.0, E_min, T_max, dof=2 * N)
@@ -348,7 +349,7 @@ def _run_two_bath(chain, T_L, T_R, t, dt, burn_in, realizations, seed, what):
     t, dt, burn_in, R, seed = run_settings(
         t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
         default_dt=DT_FACTOR * min(scales.values()),
-        default_burn_in=BURN_IN_CHAIN * chain.relaxation_time(),
+        default_burn_in=BURN_IN_CHAIN * chain.relaxation_time() if burn_in is None else 0.0,
         dt_max=DT_MAX_OMEGA * scales["oscillation"],
         dt_limit_reason=f"dt * omega_max <= {DT_MAX_OMEGA:g} with the bound "
                         f"omega_max = {1 / scales['oscillation']:.3g}")
