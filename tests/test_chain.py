@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from thermolib.chain import (ChainSteadyState, MarkovReductionError, NDCChain, bond_currents,
+from thermolib.chain import (ChainSteadyState, IllConditionedError, LangevinChain,
+                             MarkovReductionError, NDCChain, bond_currents,
                              infinite_chain_current, infinite_chain_current_integral,
                              langevin_chain_covariance, langevin_chain_current,
                              langevin_chain_steady_state, rll_current)
@@ -258,7 +259,7 @@ def test_markov_validity_edge_mode_matches_top_eigenfrequency():
 def test_bad_chain_parameters_are_rejected_by_name(kwargs, name):
     with pytest.raises(ValueError, match=f"^{name} "):
         NDCChain(BATH, **kwargs)
-    with pytest.raises(ValueError, match="^bath "):
+    with pytest.raises(TypeError, match="^bath must be a thermolib.ParticleBath"):
         NDCChain("bath")
 
 
@@ -295,3 +296,143 @@ def test_generic_helpers_reject_bad_input_by_name(call, name):
 def test_unstable_generic_chain_is_an_error():
     with pytest.raises(ValueError, match="no steady state"):
         langevin_chain_steady_state(4, 1.0, 1.0, -2.0, 1.0, 1.0, 1.0, 1.0, 0.0)
+
+
+# ----------------------------------------------------------------------------- ill-conditioning
+def weak_coupling_current(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R):
+    """Independent route for weakly damped chains: each normal mode psi_n of Phi is a channel with
+    end dampings gamma_L psi_n(1)^2, gamma_R psi_n(N)^2 (valid when the mode widths are far below
+    their spacing; the relative error is of that order)."""
+    Phi = np.diag(np.full(N, 2.0 * k)) - k * np.eye(N, k=1) - k * np.eye(N, k=-1)
+    Phi[0, 0], Phi[-1, -1] = k + K_L, k + K_R
+    _, V = np.linalg.eigh(Phi)
+    a, b = gamma_L * V[0] ** 2, gamma_R * V[-1] ** 2
+    return float(np.sum(a * b / (a + b))) / m * (T_L - T_R)
+
+
+@pytest.mark.parametrize("K", [10.0, 100.0, 1e3, 3e3])
+@pytest.mark.parametrize("N", [8, 32])
+def test_stiff_pinning_finite_chain_equals_the_closed_form(K, N):
+    # With K >> k the finite-N corrections are far below 1e-9, so the N -> infinity closed form is
+    # an exact reference. The unscaled Lyapunov solve was off by 2.6e-6 at K = 3000, N = 32.
+    chain = NDCChain(BATH, K=K)
+    assert chain.current(5.0, 0.0, N=N) == pytest.approx(chain.current(5.0, 0.0), rel=1e-6)
+
+
+@pytest.mark.parametrize("K, N", [(1e3, 8), (1e3, 32), (3e3, 8), (3e3, 32)])
+def test_stiff_pinning_finite_chain_equals_the_weak_coupling_mode_sum(K, N):
+    # second independent route (no closed form involved); mode widths/spacing ~ 1e-7 here
+    chain = NDCChain(BATH, K=K)
+    args = (N, 1.0, 1.0, chain.k_eff(5.0), K, chain.gamma_L(5.0), 1.0, 5.0, 0.0)
+    assert chain.current(5.0, 0.0, N=N) == pytest.approx(weak_coupling_current(*args), rel=1e-6)
+
+
+@pytest.mark.parametrize("K, N", [(1e6, 8), (1e8, 8), (1e6, 64)])
+@pytest.mark.parametrize("memory", [False, True])
+def test_unresolvable_current_is_a_clear_error_not_a_number(K, N, memory):
+    # Before: -6.8e-15 (wrong sign) at K = 1e6, N = 8; "no steady state" at K = 1e8 (memory) and at
+    # N = 64. The chain is stable (Phi positive definite, damped), only double precision cannot
+    # resolve its current: IllConditionedError says so and names the route that works.
+    chain = NDCChain(BATH, K=K)
+    with pytest.raises(IllConditionedError, match="not resolved in double precision") as info:
+        chain.current(5.0, 0.0, N=N, memory=memory)
+    assert "current(T_L, T_R)" in str(info.value)
+    J = chain.current(5.0, 0.0)  # the closed form has no such trouble
+    assert J == pytest.approx(weak_coupling_current(8, 1.0, 1.0, chain.k_eff(5.0), K,
+                                                    chain.gamma_L(5.0), 1.0, 5.0, 0.0), rel=1e-6)
+    assert not isinstance(info.value, ValueError)  # not "bad input", not "no steady state"
+
+
+def test_stability_is_decided_structurally():
+    # weakly damped but stable: the eigenvalues of the drift matrix are not trusted for this
+    LangevinChain(64, 1.0, 1.0, 1e6, 1e6, 1.0, 1.0).steady_state  # constructs
+    with pytest.raises(IllConditionedError, match="relaxation rate"):
+        LangevinChain(8, 1.0, 1.0, 1e6, 1e6, 1.0, 1.0).relaxation_time()
+    with pytest.raises(ValueError, match="gamma_L = gamma_R = 0"):
+        LangevinChain(4, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0).current(1.0, 0.0)
+    # one bath only: no transport, exactly
+    assert LangevinChain(4, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0).current(3.0, 0.0) == 0.0
+
+
+# ----------------------------------------------------------------------------- flags and helpers
+@pytest.mark.parametrize("flag", ["no", "False", 0, 1, None, 1.0])
+def test_memory_flag_must_be_a_real_boolean(flag):
+    # "memory='no'" used to select the memory kernel (a non-empty string is truthy)
+    for call in (lambda: CHAIN.steady_state(1.0, 0.0, N=4, memory=flag),
+                 lambda: CHAIN.current(1.0, 0.0, N=4, memory=flag),
+                 lambda: CHAIN.current_or_nan(1.0, 0.0, N=4, memory=flag),
+                 lambda: CHAIN.expansion_parameter(1.0, 0.0, 4, memory=flag)):
+        with pytest.raises(ValueError, match="^memory must be True or False"):
+            call()
+
+
+def test_paper_preset_is_the_fig3_setting():
+    assert NDCChain.paper() == NDCChain(ParticleBath(N_b=40, zeta=0.1, lam=1.0, p=2.0, L=25.0, eps=0.1),
+                                        m=1.0, k=1.0, K=1.0, gamma_R=1.0)
+    c = NDCChain.paper(zeta=0.05, k=2.0)
+    assert c.bath.zeta == 0.05 and c.k == 2.0 and c.bath.eps == 0.1
+
+
+def test_current_or_nan_stops_the_theory_below_T_star():
+    T = np.array([0.5 * T_STAR, T_STAR, 2.0, 5.0])
+    J = CHAIN.current_or_nan(T, 0.0)
+    assert np.all(np.isnan(J[:2]))
+    np.testing.assert_array_equal(J[2:], CHAIN.current(T[2:], 0.0))
+    J8 = CHAIN.current_or_nan(T, 0.0, N=8, memory=True)
+    assert np.isnan(J8[0]) and J8[-1] == CHAIN.current(5.0, 0.0, N=8, memory=True)
+    with pytest.raises(ValueError, match="^T_R "):  # other errors still raise
+        CHAIN.current_or_nan(2.0, -1.0)
+
+
+@pytest.mark.parametrize("memory", [False, True])
+def test_expansion_parameter_at_equilibrium_is_boltzmanns(memory):
+    # T_L = T_R = T: <q_1^2> = T (Phi(k_eff)^-1)_11 exactly (Boltzmann, static stiffness k_eff)
+    N, T = 6, 1.7
+    Phi = np.diag([1 + CHAIN.k_eff(T)] + [2.0] * (N - 2) + [1 + CHAIN.K]) - np.eye(N, k=1) - np.eye(N, k=-1)
+    x = BATH.eps * np.sqrt(T * np.linalg.inv(Phi)[0, 0]) / T
+    assert CHAIN.expansion_parameter(T, T, N, memory=memory) == pytest.approx(x, rel=1e-9)
+    # cold right bath, hot particles: the chain holds <q_1^2> ~ gamma_L T_L ~ 1/T_L, so x falls like
+    # T_L^-3/2 (O(1/T_L) corrections at T_L = 50)
+    xs = CHAIN.expansion_parameter(np.array([50.0, 200.0]), 0.0, N, memory=memory)
+    assert xs[1] / xs[0] == pytest.approx(0.125, rel=0.05)
+
+
+def test_theory_error_and_its_parameter():
+    T = np.array([0.3, 2.0, 4.0])
+    J_theory = CHAIN.current_or_nan(T, 0.0, N=8, memory=True)
+    err = CHAIN.theory_error(T, 0.0, 8, 1.1 * np.nan_to_num(J_theory, nan=0.1), 0.01)
+    assert np.isnan(err.relative[0]) and np.isnan(err.x[0])         # below T*: no theory
+    np.testing.assert_allclose(err.relative[1:], 0.1, rtol=1e-12)
+    np.testing.assert_allclose(err.relative_err[1:], 0.01 / J_theory[1:], rtol=1e-12)
+    np.testing.assert_allclose(err.x[1:], CHAIN.expansion_parameter(T[1:], 0.0, 8), rtol=1e-12)
+
+
+def test_time_scales_relaxation_and_effective_chain_come_from_the_model():
+    s = CHAIN.time_scales(2.0, 0.5)
+    assert s["oscillation"] == pytest.approx(1 / math.sqrt(5.0))      # (K + 4k)/m bound
+    assert s["damping_R"] == 1.0 and s["tau_1"] == BATH.tau1(2.0)
+    assert s["tau_drift"] == pytest.approx(BATH.time_scales(2.0, q=3 * math.sqrt(2.0))["tau_drift"])
+    # below T* the particles can hold site 1 displaced: the amplitude adds that displacement
+    assert CHAIN.probe_amplitude(0.3, 0.0) > 3 * math.sqrt(0.3) + 8.0
+    eff = CHAIN.effective_chain(2.0, 8)
+    assert (eff.K_L, eff.K_R, eff.gamma_L) == (CHAIN.k_eff(2.0), CHAIN.K, CHAIN.gamma_L(2.0))
+    assert eff.current(2.0, 0.0) == CHAIN.current(2.0, 0.0, N=8)
+    with pytest.raises(MarkovReductionError):
+        CHAIN.effective_chain(0.5 * T_STAR, 8)
+    unsoftened = LangevinChain(8, 1.0, 1.0, 1.0, 1.0, CHAIN.gamma_L(2.0), 1.0).relaxation_time()
+    assert CHAIN.relaxation_time(2.0, 8) == unsoftened
+    assert CHAIN.relaxation_time(1e3, 2) == pytest.approx(
+        LangevinChain(2, 1.0, 1.0, 1.0, 1.0, CHAIN.gamma_L(1e3), 1.0).relaxation_time())
+
+
+def test_langevin_chain_model_validates_and_its_aliases_agree():
+    chain = LangevinChain(6, 1.0, 1.0, 0.4, 1.0, 0.5, 1.0)
+    assert chain.current(2.0, 1.0) == langevin_chain_current(6, 1.0, 1.0, 0.4, 1.0, 0.5, 1.0, 2.0, 1.0)
+    np.testing.assert_array_equal(chain.covariance(2.0, 1.0),
+                                  langevin_chain_covariance(6, 1.0, 1.0, 0.4, 1.0, 0.5, 1.0, 2.0, 1.0))
+    for kw, name in [(dict(N=1), "N"), (dict(m=0.0), "m"), (dict(gamma_R=-1.0), "gamma_R"),
+                     (dict(K_L="1"), "K_L")]:
+        args = dict(N=4, m=1.0, k=1.0, K_L=1.0, K_R=1.0, gamma_L=1.0, gamma_R=1.0)
+        args.update(kw)
+        with pytest.raises(ValueError, match=f"^{name} "):
+            LangevinChain(**args)

@@ -3,11 +3,13 @@ import numpy as np
 import pytest
 from scipy import linalg
 
-from thermolib.chain import _stiffness_matrix, langevin_chain_relaxation_time
+from thermolib.chain import langevin_chain_relaxation_time
 
 
 def _drift(N, m, k, K_L, K_R, gamma_L, gamma_R):
-    Phi = _stiffness_matrix(N, k, K_L, K_R)
+    """Drift matrix of (q, p), built here (independent of the library)."""
+    Phi = np.diag(np.full(N, 2.0 * k)) - k * np.eye(N, k=1) - k * np.eye(N, k=-1)
+    Phi[0, 0], Phi[-1, -1] = k + K_L, k + K_R
     A = np.zeros((2 * N, 2 * N))
     A[:N, N:] = np.eye(N) / m
     A[N:, :N] = -Phi

@@ -217,3 +217,74 @@ def test_dynamic_response_is_the_fourier_transform_of_the_kernel():
     # vectorised over omega, and both decrease with frequency (the bath cannot follow fast motion)
     k_arr, g_arr = b.dynamic_response(T, np.array([0.0, 0.5, 1.0, 2.0]))
     assert np.all(np.diff(k_arr) < 0) and np.all(np.diff(g_arr) < 0)
+
+
+# ----------------------------------------------------------------------------- extreme magnitudes
+@pytest.mark.parametrize("call", [
+    lambda b: b.friction(1e-300), lambda b: b.tau1(1e-320), lambda b: b.force_correlation(0.1, T=1e-320),
+    lambda b: b.dynamic_response(1e-320, 1.0), lambda b: b.mean_force(1.0, T=1e-310),
+    lambda b: b.time_scales(1e-320),
+])
+def test_outside_the_representable_range_is_refused_by_name(call):
+    # friction(1e-300) used to raise ZeroDivisionError (T**2 underflows); now a ValueError that
+    # names T (or q) and says why
+    with pytest.raises(ValueError, match=r"^(T = |\|eps q / T\||eps q / T)"):
+        call(REF)
+
+
+def test_large_but_representable_magnitudes_give_finite_answers():
+    assert math.isfinite(REF.friction(1e-100)) and REF.friction(1e300) >= 0.0
+    assert REF.tau1(1e300) > 0.0
+    assert math.isfinite(REF.mean_force(1e3, T=1.0))  # |eps q/T| = 100: a narrow but resolved weight
+    # |eps q/T| = 1e9: the particles sit at the coupling's minimum (q > 0) or maximum (q < 0)
+    F_min, F_max = REF.lam * math.exp(-REF.p) / special.i0(REF.p), REF.lam * math.exp(REF.p) / special.i0(REF.p)
+    assert REF.mean_force(1e10, T=1.0) == pytest.approx(-REF.eps * F_min, rel=1e-12)
+    assert REF.mean_force(-1e10, T=1.0) == pytest.approx(-REF.eps * F_max, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- what the kernels need
+def test_time_scales_and_kernel_params_follow_their_formulas():
+    b, T, q = ParticleBath(p=3.0, zeta=0.2, L=10.0, eps=0.3), 1.5, 4.0
+    s = b.time_scales(T, q=q)
+    tau1 = b.zeta * b.L**2 / (4 * math.pi**2 * T)
+    F_max = b.lam * math.exp(b.p) / special.i0(b.p)
+    assert s["tau_1"] == pytest.approx(tau1, rel=1e-14)
+    assert s["tau_width"] == pytest.approx(tau1 / b.p, rel=1e-14)
+    assert s["tau_drift"] == pytest.approx(b.zeta / (b.eps * q * F_max * (2 * math.pi / b.L) ** 2
+                                                      * b.p * (1 + b.p)), rel=1e-12)
+    assert b.time_scales(T)["tau_drift"] == math.inf  # no probe, no drift
+    amp, p, a, bb = b.kernel_params(T, 0.01)
+    assert amp == pytest.approx(F_max, rel=1e-13) and p == b.p
+    assert a == pytest.approx(2 * math.pi * b.eps * b.p * 0.01 / (b.zeta * b.L**2), rel=1e-14)
+    assert bb == pytest.approx(math.sqrt(2 * T * 0.01 / b.zeta) / b.L, rel=1e-14)
+
+
+def test_curvature_bound_and_coupling_range_bound_the_coupling():
+    for p in (0.3, 2.0, 9.0):
+        b = ParticleBath(p=p, L=3.0)
+        x = np.linspace(0, b.L, 20001)
+        F = b.coupling(x)
+        d2 = np.gradient(np.gradient(F, x), x)
+        assert np.max(np.abs(d2[5:-5])) <= b.curvature_bound()
+        assert b.coupling_range() == pytest.approx(np.max(np.abs(F - b.lam)), rel=1e-6)
+
+
+# ----------------------------------------------------------------------------- the single probe
+def test_probe_model_markov_motion_solves_its_oscillator():
+    from scipy.integrate import solve_ivp
+    from thermolib import Probe
+
+    probe, T, v0 = Probe(REF, m=2.0, K=1.5), 3.0, 1.2
+    assert probe.k_eff(T) == pytest.approx(1.5 - REF.N_b * REF.eps**2 * REF.variance() / T, rel=1e-14)
+    assert probe.gamma(T) == REF.N_b * REF.friction(T)
+    g, k = probe.gamma(T), probe.k_eff(T)
+    sol = solve_ivp(lambda t, y: [y[1], (-k * y[0] - g * y[1]) / probe.m], (0, 30), [0.0, v0],
+                    t_eval=np.linspace(0, 30, 7), rtol=1e-11, atol=1e-13)
+    q, v = probe.mean_motion(sol.t, T, v0)
+    np.testing.assert_allclose(q, sol.y[0], atol=1e-8)
+    np.testing.assert_allclose(v, sol.y[1], atol=1e-8)
+    assert probe.relaxation_time(T) == pytest.approx(2 * probe.m / g)
+    with pytest.raises(TypeError, match="^bath must be a thermolib.ParticleBath"):
+        Probe("bath")
+    with pytest.raises(ValueError, match="^K "):
+        Probe(REF, K=0.0)

@@ -11,10 +11,13 @@ import numpy as np
 import pytest
 from scipy import special
 
+from thermolib import Probe
 from thermolib.sim.chain import chain_current
 from thermolib.sim.particle_bath import mean_force, probe_relaxation
 
 from test_sim_chain import BATH, CHAIN, lyapunov_current  # noqa: E402  (tests dir is on sys.path)
+
+PROBE = Probe(BATH, m=1.0, K=1.0)
 
 
 def _S(p):
@@ -47,7 +50,7 @@ def boltzmann_mean_force(b, q, T):
 
 def test_mean_force_equals_boltzmann_average():
     qs = np.array([-3.0, 0.0, 3.0])
-    res = mean_force(BATH, qs, 1.0, particles=512, t=200, seed=1)
+    res = mean_force(BATH, qs, 1.0, t=200, realizations=13, seed=1)  # 520 particles
     for q, f, e in zip(qs, res.force, res.force_err):
         assert abs(f - boltzmann_mean_force(BATH, q, 1.0)) < 4 * e
     # at q = 0 the compensation Lambda/N_b = eps lam cancels it exactly
@@ -56,15 +59,14 @@ def test_mean_force_equals_boltzmann_average():
 
 def test_mean_force_rejects_a_coarse_time_step():
     with pytest.raises(ValueError, match="dt"):
-        mean_force(BATH, 1.0, 1.0, particles=4, t=1.0, dt=0.5, seed=1)
+        mean_force(BATH, 1.0, 1.0, t=1.0, dt=0.5, seed=1, realizations=2)
 
 
 @pytest.mark.slow
 def test_probe_friction_and_softened_stiffness_at_high_T():
     # T = 16, eps = 0.1 (ERRATA N8); v0 = 10 keeps eps q F / T < 0.2 (linear response)
     T = 16.0
-    res = probe_relaxation(BATH, T, K=1.0, m=1.0, v0=10.0, trajectories=128, t_end=800, dt=0.004,
-                           seed=5)
+    res = probe_relaxation(PROBE, T, v0=10.0, realizations=128, t=800, dt=0.004, seed=5)
     g_ref = BATH.N_b * gamma_eff(BATH, T)
     assert abs(res.gamma_total - g_ref) < 4 * res.gamma_total_err
     # stiffness: the bath softens the probe (ERRATA N3; the printed sign would give K + 0.029).
@@ -83,7 +85,7 @@ def test_full_chain_current_equals_markov_reduction_at_high_T_L():
     # T_L = 16: omega_max tau_1 ~ 0.2, so the Markov reduction holds to ~(omega tau_1)^2 ~ 4 %;
     # reference: exact finite-N current of the reduced chain (Lyapunov), with ERRATA N2/N3 forms.
     T_L, N = 16.0, 4
-    res = chain_current(CHAIN, T_L, 0.0, N=N, t=4000, seed=3)
+    res = chain_current(CHAIN, T_L, 0.0, N=N, t=4000, seed=3, realizations=8)
     J = lyapunov_current(N, 1.0, 1.0, k_eff(CHAIN, T_L), 1.0, BATH.N_b * gamma_eff(BATH, T_L), 1.0,
                          T_L, 0.0)
     assert abs(res.current - J) < 4 * res.current_err + 0.04 * J
@@ -98,20 +100,20 @@ def test_full_chain_current_equals_memory_theory():
     bath = pb.ParticleBath(N_b=40, zeta=0.1, lam=1.0, p=2.0, L=25.0, eps=0.1)
     chain = ndc.NDCChain(bath=bath, m=1.0, k=1.0, K=1.0, gamma_R=1.0)
     T_L, N = 2.0, 4
-    res = chain_current(chain, T_L, 0.0, N=N, t=3000, seed=9)
+    res = chain_current(chain, T_L, 0.0, N=N, t=3000, seed=9, realizations=8)
     J = chain.current(T_L, 0.0, N=N, memory=True)
     # memory theory is O(eps^2) exact; ERRATA reports ~3 % agreement down to T_L = 0.5
     assert abs(res.current - J) < 4 * res.current_err + 0.03 * abs(J)
 
 
 def test_probe_relaxation_is_thread_independent():
-    kw = dict(K=1.0, v0=5.0, trajectories=4, t_end=2.0, dt=0.004, seed=3, n_out=10, groups=2)
+    kw = dict(v0=5.0, realizations=4, t=2.0, dt=0.004, seed=3, n_out=10, groups=2)
     old = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        a = probe_relaxation(BATH, 4.0, **kw)
+        a = probe_relaxation(PROBE, 4.0, **kw)
         numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-        b = probe_relaxation(BATH, 4.0, **kw)
+        b = probe_relaxation(PROBE, 4.0, **kw)
     finally:
         numba.set_num_threads(old)
     assert np.array_equal(a.v, b.v) and np.array_equal(a.q, b.q)
@@ -121,8 +123,8 @@ def test_probe_relaxation_samples_every_period_and_rejects_an_aliasing_n_out():
     # 800 time units at Omega = 1 span ~127 periods: 200 samples would be 4 time units apart,
     # aliasing the period 2 pi. The default takes 12 samples per period.
     with pytest.raises(ValueError, match="n_out"):
-        probe_relaxation(BATH, 16.0, K=1.0, v0=1.0, trajectories=4, t_end=800, dt=0.004, seed=1,
+        probe_relaxation(PROBE, 16.0, v0=1.0, realizations=4, t=800, dt=0.004, seed=1,
                          n_out=200, groups=2)
-    res = probe_relaxation(BATH, 16.0, K=1.0, v0=1.0, trajectories=4, t_end=20, dt=0.004, seed=1,
-                           groups=2)
+    # v0 = 20 keeps the mean motion of 4 trajectories well above their thermal noise sqrt(T/4) = 2
+    res = probe_relaxation(PROBE, 16.0, v0=20.0, realizations=4, t=20, dt=0.004, seed=1, groups=2)
     assert res.t.size >= 200 and np.max(np.diff(res.t)) <= 2 * np.pi / 12 + 1e-9

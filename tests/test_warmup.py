@@ -5,7 +5,7 @@ import thermolib.sim as sim
 def test_warmup_runs_every_simulator_once(capsys):
     seconds = sim.warmup(verbose=True)
     out = capsys.readouterr().out
-    for name in ("mean_force", "probe_relaxation", "chain_current", "langevin_chain_current",
+    for name in ("mean_force", "probe_relaxation", "chain_current", "two_bath_chain_current",
                  "diode_current"):
         assert f"warmup: {name} ready" in out
     assert seconds >= 0.0

@@ -3,7 +3,8 @@
 Two models, each with one frozen, self-validating parameter object that both the analytic layer
 and the simulators take:
 
-* NDC paper (Krekels, Maes, Santra, Zhai 2026): :class:`ParticleBath`, :class:`NDCChain`.
+* NDC paper (Krekels, Maes, Santra, Zhai 2026): :class:`ParticleBath`, :class:`Probe`,
+  :class:`NDCChain`, and the two-Langevin-bath chain :class:`LangevinChain`.
 * Diode paper (Defaveri, Anteneodo 2021): :class:`Diode` with on-site forces from
   :mod:`thermolib.forces`.
 
@@ -19,8 +20,11 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 _EXPORTS = {
     "ParticleBath": "particle_bath",
+    "Probe": "particle_bath",
     "NDCChain": "chain",
     "MarkovReductionError": "chain",
+    "LangevinChain": "langevin_chain",
+    "IllConditionedError": "langevin_chain",
     "Diode": "diode",
     "FirstOrderValidityWarning": "diode",
     "ParameterTypeError": "_validation",

@@ -24,6 +24,9 @@ integral (Appendix B), and the finite-:math:`N` steady covariance from the Lyapu
 :math:`A\\Sigma + \\Sigma A^\\top + D = 0`. Beyond the paper, ``memory=True`` keeps the full
 :math:`O(\\varepsilon^2)` memory kernel :math:`(N_b\\varepsilon^2/T_L)\\,C(t)` through one auxiliary
 Ornstein-Uhlenbeck variable per exponential mode of :math:`C(t)` (still linear, still Lyapunov).
+The generic two-Langevin-bath chain and the closed forms live in :mod:`thermolib.langevin_chain`
+(re-exported here). For comparisons with simulations the model also gives its time scales, the
+expansion parameter :math:`\\varepsilon q_\\mathrm{rms}/T_L` of the theories and their relative error.
 
 References
 ----------
@@ -34,17 +37,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
-from scipy import integrate, linalg
 
 from . import _validation as _v
-from .particle_bath import MODE_TOLERANCE, ParticleBath
+from .langevin_chain import (CURRENT_RTOL, ChainSteadyState, IllConditionedError, LangevinChain,
+                             bond_currents, chain_size, infinite_chain_current,
+                             infinite_chain_current_integral, langevin_chain_covariance,
+                             langevin_chain_current, langevin_chain_relaxation_time,
+                             langevin_chain_steady_state, rll_current, stiffness_matrix,
+                             two_temperature_solve)
+from .particle_bath import MODE_TOLERANCE, ParticleBath, require_bath
 
 __all__ = [
     "NDCChain",
     "MarkovReductionError",
+    "TheoryError",
+    # re-exported from thermolib.langevin_chain (their home since the split)
+    "LangevinChain",
     "ChainSteadyState",
+    "IllConditionedError",
+    "CURRENT_RTOL",
     "langevin_chain_covariance",
     "langevin_chain_current",
     "langevin_chain_relaxation_time",
@@ -71,295 +85,15 @@ class MarkovReductionError(ValueError):
         self.N = N
 
 
-# ====================================================================== generic exact helpers
-def _chain_size(N) -> int:
-    N = _v.positive_int("N", N)
-    if N < 2:
-        raise ValueError(f"N must be an integer >= 2, got {N}")
-    return N
+class TheoryError(NamedTuple):
+    """Relative error of an :math:`O(\\varepsilon^2)` theory against a measured current, with the
+    expansion parameter it is a function of (:meth:`NDCChain.theory_error`); NaN where the theory
+    has no steady state."""
 
-
-def _stiffness_matrix(N: int, k: float, K_L: float, K_R: float) -> np.ndarray:
-    """Tridiagonal force matrix Phi of Appendix B: diag(k + K_L, 2k, ..., 2k, k + K_R), off-diagonal -k."""
-    Phi = np.diag(np.full(N, 2.0 * k)) - k * np.eye(N, k=1) - k * np.eye(N, k=-1)
-    Phi[0, 0] = k + K_L
-    Phi[-1, -1] = k + K_R
-    return Phi
-
-
-def _drift_matrix(Phi: np.ndarray, m: float, gamma_L: float, gamma_R: float) -> np.ndarray:
-    """Drift of ``X = (q, p)``: ``dq = p/m dt``, ``dp = (-Phi q - gamma_{L,R} p_{1,N}/m) dt``."""
-    N = Phi.shape[0]
-    A = np.zeros((2 * N, 2 * N))
-    A[:N, N:] = np.eye(N) / m
-    A[N:, :N] = -Phi
-    A[N, N] -= gamma_L / m
-    A[-1, -1] -= gamma_R / m
-    return A
-
-
-def _solve_steady_covariance(A: np.ndarray, D: np.ndarray, what: str) -> np.ndarray:
-    """Steady covariance of ``dX = A X dt + noise`` with diffusion ``D``; raises if ``A`` is not Hurwitz."""
-    ev = np.linalg.eigvals(A)
-    if not np.all(ev.real < 0):
-        raise ValueError(f"{what} has no steady state: the drift matrix is not Hurwitz "
-                         f"(max Re eigenvalue {ev.real.max():.3g} >= 0)")
-    S = linalg.solve_continuous_lyapunov(A, -D)
-    return 0.5 * (S + S.T)
-
-
-@dataclass(frozen=True)
-class ChainSteadyState:
-    """Exact steady state of a linear chain (from the Lyapunov equation).
-
-    Attributes
-    ----------
-    covariance : numpy.ndarray
-        Covariance of ``(q_1..q_N, p_1..p_N[, u_1..u_M])``.
-    bond_currents : numpy.ndarray
-        ``J_j = (k/2m) <(p_j + p_{j+1})(q_j - q_{j+1})>``, ``j = 1..N-1`` (all equal in a steady state).
-    heat_left, heat_right : float
-        Mean power delivered by the left and right bath to the chain (``heat_left = -heat_right = J``).
-    kinetic_temperatures : numpy.ndarray
-        ``<p_j^2>/m``.
-    """
-
-    covariance: np.ndarray
-    bond_currents: np.ndarray
-    heat_left: float
-    heat_right: float
-    kinetic_temperatures: np.ndarray
-
-    @property
-    def current(self) -> float:
-        """The bond current (mean over the bonds, which agree to round-off)."""
-        return float(np.mean(self.bond_currents))
-
-
-def bond_currents(covariance, N, m, k) -> np.ndarray:
-    """Bond currents :math:`J_j = \\frac{k}{2m}\\langle (p_j + p_{j+1})(q_j - q_{j+1})\\rangle` from a
-    covariance of ``(q_1..q_N, p_1..p_N, ...)`` (ERRATA N6)."""
-    N = _chain_size(N)
-    m, k = _v.positive("m", m), _v.positive("k", k)
-    C = np.asarray(covariance, dtype=float)[:N, N:2 * N]  # C[a, b] = <q_a p_b>
-    j = np.arange(N - 1)
-    return k / (2 * m) * (C[j, j] - C[j + 1, j] + C[j, j + 1] - C[j + 1, j + 1])
-
-
-def _validate_langevin(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R):
-    return (_chain_size(N), _v.positive("m", m), _v.positive("k", k), _v.real("K_L", K_L),
-            _v.real("K_R", K_R), _v.nonnegative("gamma_L", gamma_L), _v.nonnegative("gamma_R", gamma_R),
-            _v.temperature("T_L", T_L), _v.temperature("T_R", T_R))
-
-
-def langevin_chain_steady_state(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R) -> ChainSteadyState:
-    """Exact steady state of a harmonic chain between two Langevin baths.
-
-    .. math::
-
-        m\\ddot q_j = -(\\Phi q)_j - \\delta_{j1}(\\gamma_L\\dot q_1 - \\sqrt{2\\gamma_L T_L}\\eta_L)
-        - \\delta_{jN}(\\gamma_R\\dot q_N - \\sqrt{2\\gamma_R T_R}\\eta_R),
-
-    :math:`\\Phi` tridiagonal with off-diagonal :math:`-k`, diagonal :math:`2k` except
-    :math:`\\Phi_{11} = k + K_L`, :math:`\\Phi_{NN} = k + K_R` (Appendix B). With the state
-    :math:`X = (q, p)`, :math:`dX = AX\\,dt + B\\,dW` and the steady covariance solves
-    :math:`A\\Sigma + \\Sigma A^\\top + BB^\\top = 0`.
-
-    Parameters
-    ----------
-    N : int
-        Number of sites, >= 2.
-    m, k : float
-        Mass and spring constant, > 0.
-    K_L, K_R : float
-        On-site stiffness of the end sites (may be negative as long as the chain is stable).
-    gamma_L, gamma_R : float
-        Frictions, >= 0 (at least one end must damp the chain).
-    T_L, T_R : float
-        Bath temperatures, >= 0.
-
-    Raises
-    ------
-    ValueError
-        If a parameter is out of range or the chain has no steady state (``Phi`` not positive
-        definite, drift not Hurwitz).
-    """
-    N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R = _validate_langevin(
-        N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R)
-    Phi = _stiffness_matrix(N, k, K_L, K_R)
-    if np.linalg.eigvalsh(Phi)[0] <= 0:
-        raise ValueError(f"the chain has no steady state: the force matrix is not positive definite "
-                         f"(K_L = {K_L!r}, K_R = {K_R!r}, N = {N})")
-    A = _drift_matrix(Phi, m, gamma_L, gamma_R)
-    D = np.zeros_like(A)
-    D[N, N] = 2 * gamma_L * T_L
-    D[-1, -1] = 2 * gamma_R * T_R
-    S = _solve_steady_covariance(A, D, "the chain")
-    pp = np.diag(S)[N:] / m
-    return ChainSteadyState(
-        covariance=S,
-        bond_currents=bond_currents(S, N, m, k),
-        heat_left=gamma_L / m * (T_L - pp[0]),
-        heat_right=gamma_R / m * (T_R - pp[-1]),
-        kinetic_temperatures=pp,
-    )
-
-
-def langevin_chain_covariance(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R) -> np.ndarray:
-    """Steady covariance of ``(q_1..q_N, p_1..p_N)`` of the chain of
-    :func:`langevin_chain_steady_state` (Lyapunov equation)."""
-    return langevin_chain_steady_state(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R).covariance
-
-
-def langevin_chain_current(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R) -> float:
-    """Exact steady bond current of the chain of :func:`langevin_chain_steady_state`.
-
-    .. math::
-
-        J = \\frac{k}{2m}\\langle (p_j + p_{j+1})(q_j - q_{j+1})\\rangle
-          = \\frac{\\gamma_L}{m}\\Big(T_L - \\frac{\\langle p_1^2\\rangle}{m}\\Big).
-    """
-    return langevin_chain_steady_state(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R).current
-
-
-def langevin_chain_relaxation_time(N, m, k, K_L, K_R, gamma_L, gamma_R) -> float:
-    """Slowest relaxation time :math:`1/\\min_i|\\mathrm{Re}\\,\\lambda_i|` of the chain of
-    :func:`langevin_chain_steady_state` (eigenvalues of its drift matrix :math:`A`).
-
-    Means relax like :math:`e^{-t/\\tau}`, covariances (temperatures) like :math:`e^{-2t/\\tau}`. The
-    chain is damped only at its ends, so its long-wavelength modes are barely damped: for a uniform
-    chain :math:`\\tau` grows like :math:`N^3` (:math:`\\tau \\approx 7.8\\times10^3` at :math:`N = 32`,
-    :math:`m = k = K_{L,R} = \\gamma_{L,R} = 1`). A simulation started away from the steady state needs a
-    burn-in of several :math:`\\tau`.
-
-    Parameters
-    ----------
-    N, m, k, K_L, K_R, gamma_L, gamma_R
-        As in :func:`langevin_chain_steady_state` (temperatures do not enter).
-
-    Raises
-    ------
-    ValueError
-        If a parameter is out of range or the chain has no steady state.
-    """
-    N, m, k, K_L, K_R, gamma_L, gamma_R, _, _ = _validate_langevin(
-        N, m, k, K_L, K_R, gamma_L, gamma_R, 0.0, 0.0)
-    A = _drift_matrix(_stiffness_matrix(N, k, K_L, K_R), m, gamma_L, gamma_R)
-    rate = np.min(-np.linalg.eigvals(A).real)
-    if not rate > 0:
-        raise ValueError(f"the chain has no steady state: the drift matrix is not Hurwitz "
-                         f"(max Re eigenvalue {-rate:.3g} >= 0)")
-    return float(1.0 / rate)
-
-
-def rll_current(N, m, k, gamma, T_L, T_R) -> float:
-    """Rieder-Lebowitz-Lieb current: uniform chain with fixed ends, equal frictions on sites 1 and N.
-
-    Fixed ends (:math:`q_0 = q_{N+1} = 0`) means end pinning :math:`K_L = K_R = k` here. With
-    :math:`\\nu = km/\\gamma^2`,
-
-    .. math::
-
-        J_N = \\frac{k (T_L - T_R)}{2\\gamma}\\,\\phi\\,\\frac{1 - \\phi^{2N-2}}{1 - \\phi^{2N}},
-        \\qquad \\phi = 1 + \\frac{\\nu}{2} - \\frac{\\nu}{2}\\sqrt{1 + \\frac{4}{\\nu}},
-
-    independent of :math:`N` up to exponentially small terms.
-
-    Parameters
-    ----------
-    N : int or None
-        Number of sites, >= 2; ``None`` for :math:`N\\to\\infty`.
-    m, k, gamma : float
-        Mass, spring constant, friction, all > 0.
-    T_L, T_R : float
-        Temperatures, >= 0.
-
-    References
-    ----------
-    Rieder, Lebowitz, Lieb, J. Math. Phys. 8, 1073 (1967); Dhar, Adv. Phys. 57, 457 (2008),
-    Sec. 3. The finite-:math:`N` factor is checked against the Lyapunov covariance in the tests.
-    """
-    N = None if N is None else _chain_size(N)
-    m, k, gamma = _v.positive("m", m), _v.positive("k", k), _v.positive("gamma", gamma)
-    T_L, T_R = _v.temperature("T_L", T_L), _v.temperature("T_R", T_R)
-    nu = k * m / gamma**2
-    # phi = 1 + nu/2 - (nu/2) sqrt(1 + 4/nu), written without cancellation at large nu
-    phi = 2.0 / (1.0 + 2.0 / nu + math.sqrt(1.0 + 4.0 / nu)) / nu
-    finite = 1.0 if N is None else (1.0 - phi ** (2 * N - 2)) / (1.0 - phi ** (2 * N))
-    return k * (T_L - T_R) / (2.0 * gamma) * phi * finite
-
-
-def _validate_infinite(m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R):
-    return (_v.positive("m", m), _v.positive("k", k), _v.nonnegative("K_L", K_L),
-            _v.nonnegative("K_R", K_R), _v.nonnegative("gamma_L", gamma_L),
-            _v.nonnegative("gamma_R", gamma_R), _v.temperature("T_L", T_L), _v.temperature("T_R", T_R))
-
-
-def infinite_chain_current(m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R, prefactor=2.0) -> float:
-    """Closed-form :math:`N\\to\\infty` current of the chain of :func:`langevin_chain_steady_state`.
-
-    .. math::
-
-        J = \\frac{2\\gamma_L\\gamma_R k^2 (T_L - T_R)}{m\\,[D_0 - D_1 + \\sqrt{D_0(D_0 - 2D_1)}]},
-        \\quad D_0 = \\gamma_L K_R^2 + \\gamma_R K_L^2,\\quad
-        D_1 = 2k[\\gamma_L(K_R - k) + \\gamma_R(K_L - k)] - \\tfrac{2k}{m}\\gamma_L\\gamma_R(\\gamma_L + \\gamma_R).
-
-    For the NDC chain :math:`K_L = k_\\mathrm{eff}`, :math:`K_R = K`. It follows from
-    :math:`\\int_0^\\pi \\sin^2 q\\,dq/(a + b\\cos q) = \\pi/(a + \\sqrt{a^2 - b^2})` with
-    :math:`a = D_0 - D_1`, :math:`b = D_1` applied to :func:`infinite_chain_current_integral`.
-
-    Parameters
-    ----------
-    prefactor : float
-        2 (correct, ERRATA N2). The paper prints 4; pass ``prefactor=4`` to reproduce Eq. (4).
-
-    References
-    ----------
-    NDC paper, Eq. (4) and end of Appendix B; ERRATA N1 (square root, :math:`\\lambda_{R,L}` are
-    :math:`K, k_\\mathrm{eff}`) and N2 (prefactor 2, not 4).
-    """
-    m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R = _validate_infinite(
-        m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R)
-    prefactor = _v.positive("prefactor", prefactor)
-    D0 = gamma_L * K_R**2 + gamma_R * K_L**2
-    D1 = 2 * k * (gamma_L * (K_R - k) + gamma_R * (K_L - k)) - 2 * k / m * gamma_L * gamma_R * (gamma_L + gamma_R)
-    den = D0 - D1 + math.sqrt(max(D0 * (D0 - 2 * D1), 0.0))
-    if gamma_L * gamma_R == 0.0:
-        return 0.0
-    return prefactor * gamma_L * gamma_R * k**2 * (T_L - T_R) / (m * den)
-
-
-def infinite_chain_current_integral(m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R, prefactor=2.0) -> float:
-    """The :math:`N\\to\\infty` current as the wave-number integral of Appendix B (``scipy.integrate.quad``).
-
-    .. math::
-
-        J = \\frac{2\\gamma_L\\gamma_R k^2 (T_L - T_R)}{\\pi m}\\int_0^\\pi
-        \\frac{\\sin^2 q\\; dq}{\\gamma_L Z_R(\\omega) + \\gamma_R Z_L(\\omega)
-        + \\omega^2\\gamma_L\\gamma_R(\\gamma_L + \\gamma_R)},\\qquad
-        Z_{R,L}(\\omega) = K_{R,L}^2 - m\\omega^2 (K_{R,L} - k),
-
-    with :math:`\\omega = 2\\sqrt{k/m}\\,\\sin(q/2)`. Independent of the closed form
-    :func:`infinite_chain_current` (which integrates this analytically).
-
-    References
-    ----------
-    NDC paper, Appendix B (prefactor corrected to 2, ERRATA N2; ERRATA N1 for :math:`Z_{R,L}`).
-    """
-    m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R = _validate_infinite(
-        m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R)
-    prefactor = _v.positive("prefactor", prefactor)
-    if gamma_L * gamma_R == 0.0:
-        return 0.0
-
-    def integrand(q):
-        mw2 = 4 * k * math.sin(q / 2) ** 2  # m omega^2
-        Z_R = K_R**2 - mw2 * (K_R - k)
-        Z_L = K_L**2 - mw2 * (K_L - k)
-        return math.sin(q) ** 2 / (gamma_L * Z_R + gamma_R * Z_L + mw2 / m * gamma_L * gamma_R * (gamma_L + gamma_R))
-
-    val, _ = integrate.quad(integrand, 0.0, math.pi, epsabs=0.0, epsrel=1e-13, limit=200)
-    return prefactor * gamma_L * gamma_R * k**2 * (T_L - T_R) / (math.pi * m) * val
+    x: np.ndarray             #: expansion parameter eps q_rms / T_L of the theory's steady state
+    relative: np.ndarray      #: J / J_theory - 1
+    relative_err: np.ndarray  #: J_err / |J_theory|
+    theory: np.ndarray        #: J_theory
 
 
 # ====================================================================== the NDC chain
@@ -400,12 +134,19 @@ class NDCChain:
     gamma_R: float = 1.0
 
     def __post_init__(self):
-        if not isinstance(self.bath, ParticleBath):
-            raise ValueError(f"bath must be a ParticleBath, got {self.bath!r} ({type(self.bath).__name__})")
+        require_bath(self.bath)
         object.__setattr__(self, "m", _v.positive("m", self.m))
         object.__setattr__(self, "k", _v.positive("k", self.k))
         object.__setattr__(self, "K", _v.positive("K", self.K))
         object.__setattr__(self, "gamma_R", _v.positive("gamma_R", self.gamma_R))
+
+    @classmethod
+    def paper(cls, zeta=0.1, k=1.0) -> NDCChain:
+        """The paper's Fig. 3/4 setting: :math:`N_b = 40`, :math:`\\lambda = 1`, :math:`p = 2`,
+        :math:`L = 25`, :math:`\\varepsilon = 0.1` (ERRATA N8), :math:`m = K = \\gamma_R = 1`, with the
+        bath friction ``zeta`` and spring constant ``k`` that the figures vary."""
+        return cls(ParticleBath(N_b=40, zeta=zeta, lam=1.0, p=2.0, L=25.0, eps=0.1),
+                   m=1.0, k=k, K=1.0, gamma_R=1.0)
 
     # ------------------------------------------------------------------ effective coefficients
     def gamma_L(self, T_L) -> float:
@@ -459,7 +200,7 @@ class NDCChain:
         N : int or None
             Chain length (>= 2) or ``None`` for :math:`N\\to\\infty`.
         """
-        N = None if N is None else _chain_size(N)
+        N = None if N is None else chain_size(N)
         return self._stiffness_shift() / (self.K + self._series_stiffness(N))
 
     def _require_steady_state(self, T_L, N):
@@ -471,6 +212,21 @@ class NDCChain:
                 f"k_eff = {self.k_eff(T_L):.4g} makes the force matrix non-positive; the reduction "
                 f"breaks down for T_L <= T* = {T_star:.6g} (the full particle model is still stable)",
                 T_L=T_L, T_star=T_star, N=N)
+
+    def effective_chain(self, T_L, N) -> LangevinChain:
+        """The Markov reduction at ``T_L`` as a :class:`LangevinChain`: :math:`K_L = k_\\mathrm{eff}`,
+        :math:`\\gamma_L`, :math:`K_R = K`, :math:`\\gamma_R` (NDC paper Sec. 4, ERRATA N3, N5).
+
+        Raises
+        ------
+        MarkovReductionError
+            For :math:`T_L \\le T^*_N`.
+        """
+        T_L = _v.positive("T_L", T_L)
+        N = chain_size(N)
+        self._require_steady_state(T_L, N)
+        return LangevinChain(N, self.m, self.k, self.k_eff(T_L), self.K, self.gamma_L(T_L),
+                             self.gamma_R)
 
     def markov_validity(self, T_L) -> float:
         """:math:`\\omega_\\mathrm{max}\\tau_1`: the Markov (time-scale separation) step needs this << 1.
@@ -523,6 +279,43 @@ class NDCChain:
         w = 1.0 if self.K <= 2 * self.k else self.k**2 / (self.K - self.k) ** 2
         return b.N_b * b.eps**2 * b.zeta * b.L**2 * b.lam**2 * b.S() * w / (2 * math.pi**2 * self.m)
 
+    # ------------------------------------------------------------------ time scales (simulators)
+    def probe_amplitude(self, T_L, T_R) -> float:
+        """A bound on the typical :math:`|q_1|`: three thermal widths :math:`3\\sqrt{T_\\mathrm{max}/K}`,
+        plus, at :math:`T_L \\le T^*` (where the particles can hold site 1 displaced), the static
+        displacement :math:`\\varepsilon N_b\\max|\\mathcal F - \\lambda|/K`
+        (:meth:`ParticleBath.coupling_range`). Sizes the particles' drift time scale."""
+        T_L, T_R = _v.positive("T_L", T_L), _v.temperature("T_R", T_R)
+        b = self.bath
+        static = b.eps * b.N_b * b.coupling_range() / self.K if T_L <= self.critical_temperature() else 0.0
+        return 3.0 * math.sqrt(max(T_L, T_R) / self.K) + static
+
+    def time_scales(self, T_L, T_R) -> dict:
+        """Named time scales of the full model (the simulators' default ``dt`` is
+        ``DT_FACTOR`` times the shortest).
+
+        ``"oscillation"``: :math:`1/\\omega_\\mathrm{max}` with the Gershgorin bound
+        :math:`\\omega_\\mathrm{max}^2 \\le (K + 4k)/m` of the chain; ``"damping_R"``:
+        :math:`m/\\gamma_R`; and the bath's (:meth:`ParticleBath.time_scales` at ``T_L`` for a probe
+        amplitude :meth:`probe_amplitude`): ``"tau_1"``, ``"tau_width"``, ``"tau_drift"``.
+        """
+        T_L, T_R = _v.positive("T_L", T_L), _v.temperature("T_R", T_R)
+        return {"oscillation": math.sqrt(self.m / (self.K + 4.0 * self.k)),
+                "damping_R": self.m / self.gamma_R,
+                **self.bath.time_scales(T_L, q=self.probe_amplitude(T_L, T_R))}
+
+    def relaxation_time(self, T_L, N) -> float:
+        """Slowest relaxation time of the full model, estimated from its linear reduction: the larger
+        of the bath's :math:`\\tau_1` and the relaxation time of the Langevin chain with friction
+        :math:`\\gamma_L(T_L)` and the *unsoftened* pinning :math:`K` on site 1
+        (:meth:`LangevinChain.relaxation_time`). The softening is left out because the linear theory's
+        relaxation time diverges at :math:`T^*`, where the full model stays stable.
+        """
+        T_L = _v.positive("T_L", T_L)
+        N = chain_size(N)
+        chain = LangevinChain(N, self.m, self.k, self.K, self.K, self.gamma_L(T_L), self.gamma_R)
+        return max(self.bath.tau1(T_L), chain.relaxation_time())
+
     # ------------------------------------------------------------------ currents
     def _validate_temps(self, T_L, T_R):
         return _v.positive("T_L", T_L), _v.temperature("T_R", T_R)
@@ -553,15 +346,18 @@ class NDCChain:
         MarkovReductionError
             For :math:`T_L \\le T^*` (:meth:`critical_temperature`), where the effective chain has no
             steady state.
+        IllConditionedError
+            When a finite-``N`` current is below the round-off of its Lyapunov solve (very stiff
+            pinning, long weakly damped chains); the :math:`N\\to\\infty` closed form is then the
+            route to use.
 
         References
         ----------
         NDC paper, Eq. (4) and Appendix B, with ERRATA N1, N2, N3, N5, N6.
         """
-        if not isinstance(memory, (bool, np.bool_)):
-            raise ValueError(f"memory must be True or False, got {memory!r}")
+        memory = _v.boolean("memory", memory)
         if N is not None:
-            N = _chain_size(N)
+            N = chain_size(N)
         elif memory:
             raise ValueError("N must be an integer >= 2 when memory=True, got None")
 
@@ -572,6 +368,22 @@ class NDCChain:
                 return infinite_chain_current(self.m, self.k, self.k_eff(T_L), self.K, self.gamma_L(T_L),
                                               self.gamma_R, T_L, T_R)
             return self.steady_state(T_L, T_R, N, memory=memory).current
+
+        return _broadcast(one, T_L, T_R)
+
+    def current_or_nan(self, T_L, T_R, N=None, memory=False):
+        """:meth:`current`, with NaN where the effective chain has no steady state (:math:`T_L \\le T^*`).
+
+        What a figure draws: the theory curve simply stops below :math:`T^*`. Every other error
+        (bad input, ill-conditioning) is raised as by :meth:`current`.
+        """
+        memory = _v.boolean("memory", memory)
+
+        def one(T_L, T_R):
+            try:
+                return float(self.current(T_L, T_R, N=N, memory=memory))
+            except MarkovReductionError:
+                return math.nan
 
         return _broadcast(one, T_L, T_R)
 
@@ -599,8 +411,9 @@ class NDCChain:
     def steady_state(self, T_L, T_R, N, memory=False, tol: float = MODE_TOLERANCE) -> ChainSteadyState:
         """Exact steady state of the finite effective chain (Lyapunov equation).
 
-        Markov (``memory=False``): the chain of :func:`langevin_chain_steady_state` with
-        :math:`K_L = k_\\mathrm{eff}`, :math:`\\gamma_L`, :math:`K_R = K`, :math:`\\gamma_R`.
+        Markov (``memory=False``): the steady state of :meth:`effective_chain`, the chain of
+        :class:`LangevinChain` with :math:`K_L = k_\\mathrm{eff}`, :math:`\\gamma_L`, :math:`K_R = K`,
+        :math:`\\gamma_R`.
 
         Memory (``memory=True``, beyond the paper): linear response of the bath (Appendix A.2) gives
         the force on site 1, per particle, :math:`-\\varepsilon\\lambda + \\varepsilon^2\\mathrm{Var}\\,\\mathcal F\\,
@@ -618,6 +431,9 @@ class NDCChain:
         and :math:`\\sum a_n\\tau_n = \\gamma_L`: the Markov chain. For fast motion
         (:math:`\\omega\\tau_1\\gg1`) :math:`u_n\\approx -a_n q_1` and the softening is undone
         (:math:`k_\\mathrm{eff} + \\sum a_n = K`). The left heat flow is :math:`\\langle p_1\\sum u_n\\rangle/m`.
+        The energy :math:`\\sum p^2/2m + q^\\top\\Phi(K) q/2 + \\sum_n (u_n + a_n q_1)^2/2a_n - \\dots`
+        is a Lyapunov function, so the memory chain is stable exactly where :math:`\\Phi(k_\\mathrm{eff})`
+        is positive definite, :math:`T_L > T^*_N`.
 
         Parameters
         ----------
@@ -636,18 +452,24 @@ class NDCChain:
         ------
         MarkovReductionError
             For :math:`T_L \\le T^*_N`.
+        IllConditionedError
+            When the current is not resolved in double precision (see :meth:`current`).
         """
         T_L, T_R = self._validate_temps(T_L, T_R)
-        N = _chain_size(N)
-        self._require_steady_state(T_L, N)
+        N = chain_size(N)
+        memory = _v.boolean("memory", memory)
         if not memory:
-            return langevin_chain_steady_state(N, self.m, self.k, self.k_eff(T_L), self.K,
-                                               self.gamma_L(T_L), self.gamma_R, T_L, T_R)
+            try:
+                return self.effective_chain(T_L, N).steady_state(T_L, T_R)
+            except IllConditionedError as err:
+                raise IllConditionedError(f"{err}; for this NDCChain: current(T_L, T_R) with "
+                                          f"N=None") from None
+        self._require_steady_state(T_L, N)
         tau, a = self.memory_modes(T_L, tol=tol)
         M = tau.size
         m = self.m
         n = 2 * N + M
-        Phi = _stiffness_matrix(N, self.k, self.k_eff(T_L), self.K)
+        Phi = stiffness_matrix(N, self.k, self.k_eff(T_L), self.K)
         A = np.zeros((n, n))
         A[:N, N:2 * N] = np.eye(N) / m
         A[N:2 * N, :N] = -Phi
@@ -655,14 +477,14 @@ class NDCChain:
         A[2 * N - 1, 2 * N - 1] -= self.gamma_R / m
         A[2 * N:, N] = -a / m                    # - a_n dq_1 = - a_n p_1/m dt
         A[2 * N:, 2 * N:] = np.diag(-1.0 / tau)
-        D = np.zeros((n, n))
-        D[2 * N - 1, 2 * N - 1] = 2 * self.gamma_R * T_R
-        D[2 * N:, 2 * N:] = np.diag(2 * a * T_L / tau)
-        try:
-            S = _solve_steady_covariance(A, D, "the memory-kernel chain")
-        except ValueError as err:
-            raise MarkovReductionError(f"{err} at T_L = {T_L:g}", T_L=T_L,
-                                       T_star=self.critical_temperature(N), N=N) from None
+        D_left, D_right = np.zeros((n, n)), np.zeros((n, n))
+        D_left[2 * N:, 2 * N:] = np.diag(2 * a / tau)
+        D_right[2 * N - 1, 2 * N - 1] = 2 * self.gamma_R
+        scale = np.concatenate([1 / np.sqrt(np.diag(Phi)), np.full(N, math.sqrt(m)), np.sqrt(a)])
+        S, J = two_temperature_solve(
+            A, D_left, D_right, scale, T_L, T_R, N, m, self.k,
+            f"the memory-kernel chain (N = {N}, T_L = {T_L:g})",
+            "The memory kernel has no N -> infinity form; its Markov limit does: current(T_L, T_R)")
         pp = np.diag(S)[N:2 * N] / m
         return ChainSteadyState(
             covariance=S,
@@ -670,4 +492,65 @@ class NDCChain:
             heat_left=float(np.sum(S[N, 2 * N:])) / m,
             heat_right=self.gamma_R / m * (T_R - pp[-1]),
             kinetic_temperatures=pp,
+            current=J,
         )
+
+    # ------------------------------------------------------------------ accuracy of the theories
+    def expansion_parameter(self, T_L, T_R, N, memory=True):
+        """Expansion parameter of the :math:`O(\\varepsilon^2)` theories at this state point.
+
+        .. math::  x = \\frac{\\varepsilon\\, q_\\mathrm{rms}}{T_L}, \\qquad
+                   q_\\mathrm{rms}^2 = \\langle q_1^2\\rangle
+
+        with :math:`\\langle q_1^2\\rangle` from the theory's own steady covariance (memory kernel by
+        default, else Markov). The theories expand the Boltzmann weight :math:`e^{-\\varepsilon q_1
+        \\mathcal F/T_L}` to second order, so their relative error grows with :math:`x` (book errata,
+        "Beyond the paper": ~3 % at small :math:`x`, 6 % for a hot chain on a cold bath).
+
+        Raises
+        ------
+        MarkovReductionError
+            For :math:`T_L \\le T^*_N` (no steady state, no :math:`q_\\mathrm{rms}`).
+        """
+        memory = _v.boolean("memory", memory)
+        N = chain_size(N)
+
+        def one(T_L, T_R):
+            S = self.steady_state(T_L, T_R, N, memory=memory).covariance
+            return self.bath.eps * math.sqrt(S[0, 0]) / float(T_L)
+
+        return _broadcast(one, T_L, T_R)
+
+    def theory_error(self, T_L, T_R, N, current, current_err, memory=True) -> TheoryError:
+        """Relative error of the finite-``N`` theory against measured currents, and its expansion
+        parameter (:meth:`expansion_parameter`): what a figure of "theory error against x" needs.
+
+        Parameters
+        ----------
+        T_L, T_R : float or array_like
+            State points (broadcast together with ``current``).
+        N : int
+            Chain length of the measurement.
+        current, current_err : float or array_like
+            Measured current and its standard error.
+        memory : bool
+            Memory-kernel theory (default) or its Markov limit.
+
+        Returns
+        -------
+        TheoryError
+            ``x``, ``relative`` = :math:`J/J_\\mathrm{theory} - 1`, ``relative_err`` =
+            :math:`\\sigma_J/|J_\\mathrm{theory}|`, ``theory``; NaN where :math:`T_L \\le T^*_N`.
+        """
+        memory = _v.boolean("memory", memory)
+        N = chain_size(N)
+        J = _v.real_array("current", current)
+        J_err = _v.real_array("current_err", current_err, lo=0.0)
+        T_L, T_R = np.broadcast_arrays(_v.real_array("T_L", T_L), _v.real_array("T_R", T_R))
+        theory = np.asarray(self.current_or_nan(T_L, T_R, N=N, memory=memory), dtype=float)
+        ok = np.isfinite(theory)
+        x = np.full(theory.shape, math.nan)
+        if ok.any():
+            x[ok] = self.expansion_parameter(T_L[ok], T_R[ok], N, memory=memory)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return TheoryError(x, J / theory - 1.0, J_err / np.abs(theory), theory)

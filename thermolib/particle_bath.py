@@ -41,7 +41,7 @@ from scipy import special
 
 from . import _validation as _v
 
-__all__ = ["ParticleBath", "MODE_TOLERANCE"]
+__all__ = ["ParticleBath", "Probe", "MODE_TOLERANCE", "damped_oscillator"]
 
 #: Default relative cut for the exponential modes of :math:`C(t)`: keep modes with
 #: :math:`c_n / c_1 \ge` this value.
@@ -64,6 +64,27 @@ def _bessel_ratios(p: float) -> np.ndarray:
             keep = r**2 > 1e-300
             return r[keep]
         n_max *= 2
+
+
+def _finite(name: str, value, T: float, formula: str) -> float:
+    """``value()`` if it is finite, else a ValueError saying that ``T`` is outside the representable
+    range (a denominator that underflows to zero counts as an overflow)."""
+    try:
+        value = value()
+    except (ZeroDivisionError, OverflowError):
+        value = math.inf
+    if not math.isfinite(value):
+        raise ValueError(f"T = {T!r} is outside the representable range: {name} = {formula} "
+                         f"overflows double precision")
+    return value
+
+
+def require_bath(bath):
+    """``bath`` if it is a :class:`ParticleBath`, else ``TypeError`` naming the parameter and type."""
+    if not isinstance(bath, ParticleBath):
+        raise TypeError(f"bath must be a thermolib.ParticleBath, got {type(bath).__name__} "
+                        f"({bath!r:.80})")
+    return bath
 
 
 @dataclass(frozen=True)
@@ -198,7 +219,11 @@ class ParticleBath:
         if self.eps == 0.0 or self.lam == 0.0 or self.p == 0.0:
             out = -self.eps * self.lam + 0.0 * q
             return out if np.ndim(out) else float(out)
-        beta_q = (self.eps * q / T)[..., None]
+        with np.errstate(over="ignore"):
+            beta_q = (self.eps * q / T)[..., None]
+        if not np.all(np.isfinite(beta_q)):
+            raise ValueError(f"eps q / T overflows double precision (T = {T!r}, max |q| = "
+                             f"{float(np.max(np.abs(q))):g}): outside the representable range")
         n_grid = 64
         prev = None
         while True:
@@ -211,7 +236,9 @@ class ParticleBath:
             if prev is not None and np.all(np.abs(mean_F - prev) <= 1e-14 * (np.abs(mean_F) + self.lam)):
                 break
             if n_grid >= 2**20:
-                raise RuntimeError("mean_force quadrature did not converge; |eps q / T| is too large")
+                raise ValueError(f"|eps q / T| up to {float(np.max(np.abs(beta_q))):.3g} is too large: "
+                                 f"the Boltzmann weight is narrower than the 2**20-point quadrature "
+                                 f"grid (q = {float(np.max(np.abs(q))):g}, T = {T:g})")
             prev = mean_F
             n_grid *= 2
         out = -self.eps * mean_F
@@ -226,7 +253,61 @@ class ParticleBath:
         NDC paper, Appendix A.2 (free diffusion on the ring, mode ``n = 1``).
         """
         T = _v.positive("T", T)
-        return self.zeta * self.L**2 / (4 * math.pi**2 * T)
+        return _finite("tau_1", lambda: self.zeta * self.L**2 / (4 * math.pi**2 * T), T,
+                       "zeta L^2/(4 pi^2 T)")
+
+    def coupling_range(self) -> float:
+        """:math:`\\max_x|\\mathcal F(x) - \\lambda|`, the largest force per particle beyond the
+        compensated mean: :math:`\\lambda\\,\\max(e^p/I_0(p) - 1,\\ 1 - e^{-p}/I_0(p))`."""
+        i0e = special.i0e(self.p)
+        return float(self.lam * max(1.0 / i0e - 1.0, 1.0 - math.exp(-2.0 * self.p) / i0e))
+
+    def curvature_bound(self) -> float:
+        """Bound :math:`|\\mathcal F''(x)| \\le p(1 + p)(2\\pi/L)^2\\,\\lambda e^p/I_0(p)` on the coupling's
+        curvature (from :math:`|p^2\\sin^2\\theta - p\\cos\\theta|\\,e^{p(\\cos\\theta - 1)} \\le p^2 + p`)."""
+        return float(self.lam / special.i0e(self.p) * (2 * math.pi / self.L) ** 2 * self.p * (1 + self.p))
+
+    def time_scales(self, T, q=0.0) -> dict:
+        """Named time scales of one bath particle at temperature ``T`` next to a probe at ``|q|``.
+
+        * ``"tau_1"`` :math:`= \\zeta L^2/(4\\pi^2 T)`: the slowest relaxation (mode ``n = 1``);
+        * ``"tau_width"`` :math:`= \\zeta\\sigma^2/T = \\tau_1/\\max(p, 1)`: diffusion across the width
+          :math:`\\sigma = L/(2\\pi\\sqrt{\\max(p,1)})` of the coupling's peak;
+        * ``"tau_drift"`` :math:`= \\zeta/(\\varepsilon|q|\\,\\mathcal F''_\\mathrm{max})`: relaxation in the
+          stiffest part of the potential :math:`\\varepsilon q\\mathcal F`, with the bound
+          :meth:`curvature_bound` (infinite at ``q = 0``).
+
+        The simulators' default time step is ``DT_FACTOR`` times the shortest.
+        """
+        T = _v.positive("T", T)
+        q = abs(_v.real("q", q))
+        tau1 = self.tau1(T)
+        curvature = self.eps * q * self.curvature_bound()
+        return {"tau_1": tau1, "tau_width": tau1 / max(self.p, 1.0),
+                "tau_drift": self.zeta / curvature if curvature > 0 else math.inf}
+
+    def kernel_params(self, T, dt):
+        """Constants of one Euler-Maruyama step of a particle, in ring units ``y = x/L``.
+
+        .. math::  y' = y + a\\,q\\,\\mathcal F(y)\\sin(2\\pi y) + b\\,\\xi,\\qquad
+                   \\mathcal F(y) = A\\,e^{p(\\cos 2\\pi y - 1)},
+
+        (the drift :math:`-\\varepsilon q\\mathcal F'(x)/\\zeta` and the free diffusion
+        :math:`\\sqrt{2T\\,dt/\\zeta}` over the ring length).
+
+        Returns
+        -------
+        tuple of float
+            ``(A, p, a, b)`` with :math:`A = \\lambda e^p/I_0(p)` (the coupling's maximum, overflow-free
+            through ``i0e``), :math:`a = 2\\pi\\varepsilon p\\,dt/(\\zeta L^2)`,
+            :math:`b = \\sqrt{2T\\,dt/\\zeta}/L`.
+        """
+        T = _v.temperature("T", T)
+        dt = _v.positive("dt", dt)
+        amp = self.lam / special.i0e(self.p)
+        a = self.eps * self.p * 2.0 * math.pi * dt / (self.zeta * self.L**2)
+        b = math.sqrt(2.0 * T * dt / self.zeta) / self.L
+        return float(amp), float(self.p), float(a), float(b)
 
     def n_modes(self, tol: float = MODE_TOLERANCE) -> int:
         """Number of exponential modes of :math:`C(t)` with :math:`c_n/c_1 \\ge` ``tol``."""
@@ -336,7 +417,11 @@ class ParticleBath:
         NDC paper, Sec. 3, Eq. (3) and Appendix A.2 (verified correct, book errata "Facts").
         """
         T = _v.positive("T", T)
-        return self.eps**2 * self.zeta * self.L**2 * self.lam**2 * self.S() / (2 * math.pi**2 * T**2)
+        c = self.eps**2 * self.zeta * self.L**2 * self.lam**2 * self.S()
+        if T > 1e150:  # T**2 would overflow; the friction underflows towards 0 instead
+            return c / (2 * math.pi**2 * T) / T
+        return _finite("gamma_eff", lambda: c / (2 * math.pi**2 * T**2), T,
+                       "eps^2 zeta L^2 lam^2 S(p)/(2 pi^2 T^2)")
 
     def dynamic_response(self, T, omega):
         """Softening and friction per bath particle felt by a probe oscillating at frequency ``omega``.
@@ -384,6 +469,107 @@ class ParticleBath:
         w = 1.0 / (1.0 + (np.asarray(omega)[..., None] * tau) ** 2)
         kappa = self.eps**2 / T * np.sum(c * w, axis=-1)
         gamma = self.eps**2 / T * np.sum(c * tau * w, axis=-1)
+        _finite("kappa", lambda: float(np.max(kappa)), T, "(eps^2/T) sum_n c_n/(1 + omega^2 tau_n^2)")
         if np.ndim(kappa) == 0:
             return float(kappa), float(gamma)
         return kappa, gamma
+
+
+# ====================================================================== a single probe
+def damped_oscillator(t, rate, omega0, v0):
+    """Solution of :math:`\\ddot q + \\Gamma\\dot q + \\omega_0^2 q = 0` from :math:`q = 0`,
+    :math:`\\dot q = v_0` (any damping): returns ``(q(t), v(t))``.
+
+    .. math::  q = v_0 e^{-\\Gamma t/2}\\,\\frac{\\sin wt}{w},\\qquad
+               v = v_0 e^{-\\Gamma t/2}\\Big(\\cos wt - \\frac{\\Gamma}{2}\\frac{\\sin wt}{w}\\Big),\\qquad
+               w = \\sqrt{\\omega_0^2 - \\Gamma^2/4}
+
+    (``sin(wt)/w`` becomes ``sinh(|w|t)/|w|`` when overdamped and ``t`` at critical damping).
+    """
+    t = np.asarray(t, dtype=float)
+    w = np.sqrt(complex(omega0**2 - 0.25 * rate**2))
+    if abs(w) < 1e-12:
+        w = 1e-12
+    env = np.exp(-0.5 * rate * t)
+    sn_w = (np.sin(w * t) / w).real
+    cs = np.cos(w * t).real
+    return v0 * env * sn_w, v0 * env * (cs - 0.5 * rate * sn_w)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A single probe in the particle bath: site 1 without its springs (NDC paper Sec. 3, Fig. 2b).
+
+    .. math::  m\\ddot q = -K q - \\varepsilon\\sum_i\\mathcal F(x_i) + \\Lambda,\\qquad
+               \\Lambda = \\varepsilon\\lambda N_b .
+
+    Parameters
+    ----------
+    bath : ParticleBath
+        The bath (its ``N_b`` particles all act on the probe).
+    m : float
+        Mass of the probe, > 0.
+    K : float
+        Pinning stiffness, > 0 (the paper's "k = 1" of Fig. 2b, ERRATA N8).
+
+    References
+    ----------
+    NDC paper, Sec. 3 and Fig. 2b; ERRATA N3 (softening), N8.
+    """
+
+    bath: ParticleBath
+    m: float = 1.0
+    K: float = 1.0
+
+    def __post_init__(self):
+        require_bath(self.bath)
+        object.__setattr__(self, "m", _v.positive("m", self.m))
+        object.__setattr__(self, "K", _v.positive("K", self.K))
+
+    def frequency(self) -> float:
+        """Bare angular frequency :math:`\\Omega = \\sqrt{K/m}`."""
+        return math.sqrt(self.K / self.m)
+
+    def gamma(self, T) -> float:
+        """Markov friction of the probe, :math:`N_b\\gamma_\\mathrm{eff}(T)` (NDC paper Eq. (3))."""
+        return self.bath.N_b * self.bath.friction(T)
+
+    def k_eff(self, T) -> float:
+        """Softened stiffness :math:`K - N_b\\varepsilon^2\\mathrm{Var}\\,\\mathcal F/T` (ERRATA N3)."""
+        T = _v.positive("T", T)
+        b = self.bath
+        return self.K - b.N_b * b.eps**2 * b.variance() / T
+
+    def relaxation_time(self, T) -> float:
+        """Decay time :math:`2m/(N_b\\gamma_\\mathrm{eff})` of the Markov oscillator's amplitude."""
+        g = self.gamma(T)
+        return 2.0 * self.m / g if g > 0 else math.inf
+
+    def critical_temperature(self) -> float:
+        """:math:`T^* = N_b\\varepsilon^2\\mathrm{Var}\\,\\mathcal F/K`: below it the quasi-static
+        spring :math:`k_\\mathrm{eff}` is not restoring (ERRATA N3)."""
+        b = self.bath
+        return b.N_b * b.eps**2 * b.variance() / self.K
+
+    def amplitude(self, T, v0) -> float:
+        """A bound on :math:`|q|` after a kick ``v0``: :math:`|v_0|/\\Omega + 3\\sqrt{T/K}`, plus, at
+        :math:`T \\le T^*` where the particles can hold the probe displaced, the static displacement
+        :math:`\\varepsilon N_b\\max|\\mathcal F - \\lambda|/K` (:meth:`ParticleBath.coupling_range`)."""
+        T = _v.temperature("T", T)
+        v0 = _v.real("v0", v0)
+        b = self.bath
+        static = b.eps * b.N_b * b.coupling_range() / self.K if T <= self.critical_temperature() else 0.0
+        return abs(v0) / self.frequency() + 3.0 * math.sqrt(T / self.K) + static
+
+    def time_scales(self, T, v0=0.0) -> dict:
+        """Named time scales that a time step must resolve: ``"oscillation"`` :math:`1/\\Omega` and
+        the bath's at the amplitude :meth:`amplitude` (:meth:`ParticleBath.time_scales`). The slow
+        one, the decay of the kick, is :meth:`relaxation_time`."""
+        return {"oscillation": 1.0 / self.frequency(), **self.bath.time_scales(T, q=self.amplitude(T, v0))}
+
+    def mean_motion(self, t, T, v0):
+        """Markov prediction of the mean motion after the kick: :func:`damped_oscillator` with rate
+        :math:`N_b\\gamma_\\mathrm{eff}/m` and :math:`\\omega_0^2 = k_\\mathrm{eff}/m`; ``(q(t), v(t))``."""
+        t = _v.real_array("t", t)
+        v0 = _v.real("v0", v0)
+        return damped_oscillator(t, self.gamma(T) / self.m, math.sqrt(max(self.k_eff(T), 0.0) / self.m), v0)

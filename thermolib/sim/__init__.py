@@ -5,7 +5,7 @@ Every simulator takes the parameter objects of the analytic layer and returns a
 
 * NDC paper: :func:`mean_force`, :func:`probe_relaxation` (single probe in the particle bath),
   :func:`chain_current` (the full model), :func:`effective_chain_current` (Markov reduction),
-  :func:`langevin_chain_current` (harmonic chain between two Langevin baths, for validation).
+  :func:`two_bath_chain_current` (harmonic chain between two Langevin baths, for validation).
 * Diode paper: :func:`diode_current` (with common random numbers across eps values).
 """
 from importlib import import_module
@@ -15,7 +15,7 @@ _EXPORTS = {
     "probe_relaxation": "particle_bath",
     "chain_current": "chain",
     "effective_chain_current": "chain",
-    "langevin_chain_current": "chain",
+    "two_bath_chain_current": "chain",
     "diode_current": "diode",
     "SimResult": "_result",
     "SimulationDiverged": "_contract",
@@ -49,11 +49,11 @@ def warmup(verbose: bool = False) -> float:
     import time
 
     from .. import _validation as _v
-    from .. import Diode, NDCChain, ParticleBath, forces
+    from .. import Diode, LangevinChain, NDCChain, ParticleBath, Probe, forces
 
     verbose = _v.boolean("verbose", verbose)
 
-    from .chain import chain_current, langevin_chain_current
+    from .chain import chain_current, two_bath_chain_current
     from .diode import diode_current
     from .particle_bath import mean_force, probe_relaxation
 
@@ -61,15 +61,15 @@ def warmup(verbose: bool = False) -> float:
     bath = ParticleBath()
     chain = NDCChain(bath)
     calls = {
-        "mean_force": lambda: mean_force(bath, [0.0, 1.0], 4.0, particles=4, t=0.05, burn_in=0.0,
-                                         seed=0, n_batches=2),
-        "probe_relaxation": lambda: probe_relaxation(bath, 4.0, K=1.0, v0=1.0, trajectories=4,
-                                                     t_end=0.2, seed=0, groups=2, n_out=10),
+        "mean_force": lambda: mean_force(bath, [0.0, 1.0], 4.0, t=0.05, burn_in=0.0,
+                                         realizations=2, seed=0),
+        "probe_relaxation": lambda: probe_relaxation(Probe(bath), 4.0, v0=100.0, t=0.2,
+                                                     realizations=4, seed=0, groups=2, n_out=10),
         "chain_current": lambda: chain_current(chain, 4.0, 0.0, N=3, t=0.1, burn_in=0.0,
                                                realizations=2, seed=0),
-        "langevin_chain_current": lambda: langevin_chain_current(3, 1, 1, 1, 1, 1, 1, 1.0, 0.0,
-                                                                 t=1.0, burn_in=0.0,
-                                                                 realizations=2, seed=0),
+        "two_bath_chain_current": lambda: two_bath_chain_current(
+            LangevinChain(3, 1, 1, 1, 1, 1, 1), 1.0, 0.0, t=1.0, burn_in=0.0, realizations=2,
+            seed=0),
         "diode_current": lambda: [diode_current(Diode(k_I=0.5, f_A=f), 1.5, 0.5, [0.0, 0.1], t=1.0,
                                                 burn_in=0.0, realizations=2, seed=0)
                                   for f in (forces.power(2), forces.cosine(), forces.cosh())],

@@ -1,5 +1,5 @@
 """Heat current through the harmonic chain of the NDC paper: full particle-bath model, its Markov
-reduction, and the plain two-Langevin-bath chain (for validation against the Lyapunov solution).
+reduction, and the plain two-Langevin-bath chain (for validation against the exact steady state).
 
 Full model (NDC paper Eqs. (1)-(2) with ERRATA N4-N6), sites ``j = 1..N``::
 
@@ -9,45 +9,71 @@ Full model (NDC paper Eqs. (1)-(2) with ERRATA N4-N6), sites ``j = 1..N``::
     zeta xi' = -eps q1 F'(x_i) + sqrt(2 zeta T_L) xi_i
 
 Integrator, one step ``dt``: B (half kick, all forces incl. the particles'), A (half drift), O (exact
-Ornstein-Uhlenbeck on the damped site(s)), A, particles (Euler-Maruyama with ``q1`` at the start of
-the step), B. Random streams: particle ``i`` of realization ``r`` uses stream ``r N_b + i``, the chain
-noise of realization ``r`` stream ``2**40 + r``: results are identical for any number of threads.
+Ornstein-Uhlenbeck on the damped site(s), :func:`_ou`), A, particles (Euler-Maruyama with ``q1`` at
+the start of the step, :mod:`._bath`), B. The two-bath chain takes the same BAOAB step with an O
+step on site 1 too; it is linear, so its stationary law is known exactly *in discrete time*
+(:func:`baoab_chain_covariance`, :func:`baoab_chain_observables`) and the simulator can be checked
+without any time-step bias. Random streams: particle ``i`` of realization ``r`` uses stream
+``r N_b + i``, the chain noise of realization ``r`` stream ``2**40 + r``: results are identical for
+any number of threads.
 
-Current estimators (``J > 0`` from the particle bath/left into the chain):
+Current estimators (``J > 0`` from the particle bath/left into the chain), time averages per
+realization, standard errors across realizations (``realizations - 1`` degrees of freedom):
 
 * ``current`` -- the bond current ``(k/2m) <(p_j + p_{j+1})(q_j - q_{j+1})>`` averaged over the
   ``N - 1`` bonds and time (ERRATA N6). Reported by default: it needs nothing but the chain's state.
-* ``current_particles`` -- the power of the particle force on site 1, ``<(-eps sum F + Lambda) p1/m>``.
+* ``current_particles`` -- the power of the particle force on site 1, ``<(-eps sum F + Lambda) p1/m>``
+  (``current_left`` for the two-bath chain: heat from its O step on site 1).
 * ``current_right`` -- heat into the right bath from the energy change of the O step.
 
 All three have the same mean in the steady state, and along one trajectory their time averages
 differ only by boundary terms (changes of stored energy divided by t), so for runs much longer than
-the relaxation time their error bars are the same (measured within ~10 % at T_R = 0 and T_R > 0;
-chapter "Numerical checks"). What sets the error bar is the temperature of the chain, not the
-estimator. Comparing them is a consistency check of the integrator and of the energy bookkeeping.
+the relaxation time their error bars are the same. What sets the error bar is the temperature of
+the chain, not the estimator; comparing them checks the integrator and the energy bookkeeping.
+
+Divergence: every 64 steps the mechanical energy (with the particles' interaction energy) is
+compared with :func:`._bath.energy_threshold`, set by the temperatures and the initial energy; a
+run that leaves it raises :class:`SimulationDiverged` at once, long before any overflow.
 """
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 from numba import njit, prange
+from scipy.linalg import solve_discrete_lyapunov
 
 from .. import __version__
-from .._validation import nonnegative_int, positive, positive_int, real, temperature
-from ..stats import batch_means, mean_sem
+from .._validation import positive, temperature
+from ..chain import NDCChain
+from ..langevin_chain import LangevinChain, chain_size
+from ..stats import mean_sem
+from ._bath import (PARTICLE_STREAM_LIMIT, bath_dt_max, check_state_memory, energy_threshold,
+                    init_particles, interaction_floor, lane_states, raise_if_diverged, sweep)
+from ._contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR, require_model, run_settings
 from ._result import SimResult, plain
 from ._rng import normal_pair_fast, seed_states
-from .particle_bath import (_init_particles, _lane_states, _sweep, bath_constants, bath_dt_max,
-                            bath_time_scales)
 
-__all__ = ["chain_current", "effective_chain_current", "langevin_chain_current"]
+__all__ = ["chain_current", "effective_chain_current", "two_bath_chain_current",
+           "baoab_chain_matrices", "baoab_chain_covariance", "baoab_chain_observables",
+           "DT_MAX_OMEGA", "BURN_IN_CHAIN"]
 
-_CHAIN_STREAM = 2**40  # chain-noise streams start here (particle streams are r * N_b + i)
+_CHAIN_STREAM = PARTICLE_STREAM_LIMIT  # chain-noise streams start above every particle stream
 _N_OBS = 3
-_DEFAULT_REALIZATIONS = 8
-_BATCHES = 16
+_BLOCK = 4096        # steps summed locally before they join a realization's total
+_CHECK_EVERY = 64    # steps between energy checks
+#: Largest accepted ``dt * omega_max`` (Verlet is stable below 2; 1 keeps BAOAB's O(dt^2) bias small)
+DT_MAX_OMEGA = 1.0
+#: Default burn-in in slowest relaxation times: the current and the temperatures are second moments,
+#: which relax at twice the rate of the means, so this is ``BURN_IN_RELAXATION_TIMES`` of theirs.
+BURN_IN_CHAIN = BURN_IN_RELAXATION_TIMES / 2
+
+
+def _ou(gamma, T, m, dt):
+    """Exact Ornstein-Uhlenbeck step ``p <- c1 p + c2 xi``: ``c1 = exp(-gamma dt / m)``,
+    ``c2 = sqrt((1 - c1^2) m T)`` (the stationary law of ``p`` is ``N(0, m T)``)."""
+    c1 = math.exp(-gamma * dt / m)
+    return c1, math.sqrt((1.0 - c1 * c1) * m * T)
 
 
 @njit(inline="always", cache=True)
@@ -67,17 +93,21 @@ def _bond_current(q, p, n, k, m):
 
 
 @njit(inline="always", cache=True)
-def _diverged(q, p, n):
-    e = 0.0
+def _energy(q, p, n, m, k, K1, KN):
+    """``sum p^2/2m + q^T Phi q / 2`` of the chain."""
+    e = 0.5 * (K1 * q[0] * q[0] + KN * q[n - 1] * q[n - 1])
     for j in range(n):
-        e += q[j] * q[j] + p[j] * p[j]
-    return not (e < 1e200)
+        e += 0.5 * p[j] * p[j] / m
+    for j in range(n - 1):
+        d = q[j] - q[j + 1]
+        e += 0.5 * k * d * d
+    return e
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def _ndc_kernel(pstates, cstates, n, nb, m, k, K, eps, Lam, amp, pp, a, b, c1, c2R, dt,
-                nburn, nbatch, batch_len, out, tkin, bad):
-    R = pstates.shape[0]
+def _ndc_kernel(pstates, cstates, n, m, k, K, eps, Lam, amp, pp, a, b, c1, c2R, dt,
+                nburn, nmeas, E_min, E_max, out, tkin, bad):
+    R, _, nb = pstates.shape
     h = 0.5 * dt
     for r in prange(R):
         s = pstates[r]
@@ -89,13 +119,12 @@ def _ndc_kernel(pstates, cstates, n, nb, m, k, K, eps, Lam, amp, pp, a, b, c1, c
         p = np.zeros(n)
         f = np.empty(n)
         tk = np.zeros(n)
-        fsum = _init_particles(s, y, g, fbuf, nb, amp, pp)
+        tot = np.zeros(_N_OBS)
+        acc = np.zeros(_N_OBS)
+        fsum = init_particles(s, y, g, fbuf, nb, amp, pp)
         _forces(q, f, n, k, K, K, -eps * fsum + Lam)
         zspare = 0.0
-        total = nburn + nbatch * batch_len
-        kb = 0  # batch of the current measured step, (step - nburn) // batch_len, by counting
-        in_batch = 0
-        for step in range(total):
+        for step in range(nburn + nmeas):
             for j in range(n):  # B, A (one pass)
                 p[j] += h * f[j]
                 q[j] += h * p[j] / m
@@ -109,30 +138,34 @@ def _ndc_kernel(pstates, cstates, n, nb, m, k, K, eps, Lam, amp, pp, a, b, c1, c
             q1_old = q[0]
             for j in range(n):
                 q[j] += h * p[j] / m
-            fsum = _sweep(s, y, g, spare, fbuf, nb, a * q1_old, b, amp, pp, step & 1)
+            fsum = sweep(s, y, g, spare, fbuf, nb, a * q1_old, b, amp, pp, step & 1)
             fpart = -eps * fsum + Lam
             _forces(q, f, n, k, K, K, fpart)
             for j in range(n):
                 p[j] += h * f[j]
             if step >= nburn:
-                out[r, kb, 0] += _bond_current(q, p, n, k, m)
-                out[r, kb, 1] += fpart * p[0] / m
-                out[r, kb, 2] += (pN * pN - pN_new * pN_new) / (2.0 * m * dt)
+                acc[0] += _bond_current(q, p, n, k, m)
+                acc[1] += fpart * p[0] / m
+                acc[2] += (pN * pN - pN_new * pN_new) / (2.0 * m * dt)
                 for j in range(n):
                     tk[j] += p[j] * p[j] / m
-                in_batch += 1
-                if in_batch == batch_len:
-                    in_batch = 0
-                    kb += 1
-            if (step & 255) == 0 and _diverged(q, p, n):
-                bad[r] = 1
-                break
+                if (step - nburn + 1) % _BLOCK == 0:
+                    for o in range(_N_OBS):
+                        tot[o] += acc[o]
+                        acc[o] = 0.0
+            if step % _CHECK_EVERY == 0:
+                E = _energy(q, p, n, m, k, K, K) - fpart * q[0]
+                if not (E <= E_max and E >= E_min):
+                    bad[r] = step
+                    break
+        for o in range(_N_OBS):
+            out[r, o] = tot[o] + acc[o]
         for j in range(n):
             tkin[r, j] = tk[j]
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def _langevin_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nbatch, batch_len,
+def _two_bath_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nmeas, E_max,
                      out, tkin, bad):
     R = cstates.shape[1]
     h = 0.5 * dt
@@ -141,9 +174,10 @@ def _langevin_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nb
         p = np.zeros(n)
         f = np.empty(n)
         tk = np.zeros(n)
+        tot = np.zeros(_N_OBS)
+        acc = np.zeros(_N_OBS)
         _forces(q, f, n, k, K1, KN, 0.0)
-        total = nburn + nbatch * batch_len
-        for step in range(total):
+        for step in range(nburn + nmeas):
             for j in range(n):
                 p[j] += h * f[j]
             for j in range(n):
@@ -161,96 +195,68 @@ def _langevin_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nb
             for j in range(n):
                 p[j] += h * f[j]
             if step >= nburn:
-                kb = (step - nburn) // batch_len
-                out[r, kb, 0] += _bond_current(q, p, n, k, m)
-                out[r, kb, 1] += (p1_new * p1_new - p1 * p1) / (2.0 * m * dt)
-                out[r, kb, 2] += (pN * pN - pN_new * pN_new) / (2.0 * m * dt)
+                acc[0] += _bond_current(q, p, n, k, m)
+                acc[1] += (p1_new * p1_new - p1 * p1) / (2.0 * m * dt)
+                acc[2] += (pN * pN - pN_new * pN_new) / (2.0 * m * dt)
                 for j in range(n):
                     tk[j] += p[j] * p[j] / m
-            if (step & 255) == 0 and _diverged(q, p, n):
-                bad[r] = 1
-                break
+                if (step - nburn + 1) % _BLOCK == 0:
+                    for o in range(_N_OBS):
+                        tot[o] += acc[o]
+                        acc[o] = 0.0
+            if step % _CHECK_EVERY == 0:
+                E = _energy(q, p, n, m, k, K1, KN)
+                if not (E <= E_max):
+                    bad[r] = step
+                    break
+        for o in range(_N_OBS):
+            out[r, o] = tot[o] + acc[o]
         for j in range(n):
             tkin[r, j] = tk[j]
 
 
 # ------------------------------------------------------------------------------------------------
-# validation helpers
+# helpers
 
-def _friction_estimate(bath, T):
-    """N_b gamma_eff(T) (NDC paper Sec. 3), only to size the default burn-in. The bath may be any
-    object with the fields of :class:`thermolib.ParticleBath`; the formula is the analytic layer's."""
-    from ..particle_bath import ParticleBath
-
-    fields = ("N_b", "zeta", "lam", "p", "L", "eps")
-    g = bath.N_b * ParticleBath(**{f: getattr(bath, f) for f in fields}).friction(T)
-    return max(g, 1e-300)
+def _check_memory(R, N):
+    """Chain state per realization: RNG words, accumulators, and q, p, f, temperatures."""
+    check_state_memory(R, 8 * (4 + 2 * _N_OBS + 4 * N), "realizations of the chain")
 
 
-def _run_settings(t, dt, burn_in, realizations, seed, default_burn):
-    t = positive("t", t)
-    seed = nonnegative_int("seed", seed)
-    realizations = _DEFAULT_REALIZATIONS if realizations is None else positive_int("realizations",
-                                                                                    realizations)
-    burn_in = default_burn if burn_in is None else real("burn_in", burn_in, lo=0.0)
-    if not t > burn_in:
-        raise ValueError(f"t must be larger than burn_in: t = {t:g}, burn_in = {burn_in:g} "
-                         f"(t is the total simulated time, burn_in the discarded part)")
-    return t, burn_in, realizations, seed
+def _steps(t, burn_in, dt):
+    n_burn = int(round(burn_in / dt))
+    return n_burn, int(round(t / dt)) - n_burn
 
 
-def _check_dt(dt, omega_max, dt_other=math.inf, what=""):
-    dt = positive("dt", dt)
-    dt_max = min(1.0 / omega_max, dt_other)
-    if dt > dt_max:
-        raise ValueError(f"dt = {dt:g} is too large: need 0 < dt <= {dt_max:.3g} (dt * omega_max <= 1 "
-                         f"with the phonon band edge omega_max = {omega_max:.3g}{what})")
-    return dt
-
-
-def _steps(t, burn_in, dt, batches):
-    nburn = int(round(burn_in / dt))
-    batch_len = max(1, int(round((t - burn_in) / dt / batches)))
-    return nburn, batch_len
-
-
-def _ou(gamma, T, m, dt):
-    c1 = math.exp(-gamma * dt / m)
-    return c1, math.sqrt((1.0 - c1 * c1) * m * T)
-
-
-def _estimates(out, tkin, bad, names, steps_measured, kernel_desc):
-    if bad.any() or not np.all(np.isfinite(out)):
-        raise FloatingPointError(f"the {kernel_desc} simulation diverged (non-finite or overflowing "
-                                 f"state in {int(bad.sum())} of {bad.size} realizations); reduce dt")
-    R = out.shape[0]
-    per_batch = out / (steps_measured / out.shape[1])
+def _estimates(out, tkin, names, n_meas):
+    """Means and standard errors across realizations of the per-realization time averages."""
     values = {}
+    per_realization = out / n_meas
     for o, name in enumerate(names):
-        if R >= 2:
-            mean, err = mean_sem(per_batch[:, :, o].mean(axis=1))
-        else:
-            mean, err = batch_means(per_batch[0, :, o], n_batches=per_batch.shape[1])
+        mean, err = mean_sem(per_realization[:, o])
         values[name], values[name + "_err"] = float(mean), float(err)
-    tk = tkin / steps_measured
-    if R >= 2:
-        values["temperature_profile"], values["temperature_profile_err"] = mean_sem(tk)
-    else:
-        values["temperature_profile"] = tk[0]
+    values["temperature_profile"], values["temperature_profile_err"] = mean_sem(tkin / n_meas)
     return values
 
 
-# ------------------------------------------------------------------------------------------------
-# public simulators
+def _settings(T_L, T_R, N, dt, n_burn, n_meas, R, seed, estimator, integrator):
+    return {"T_L": T_L, "T_R": T_R, "N": N, "dt": dt, "burn_in": n_burn * dt,
+            "t": (n_burn + n_meas) * dt, "steps": n_burn + n_meas, "realizations": R,
+            "seed": seed, "estimator": estimator, "integrator": integrator,
+            "streams": "particles r*N_b+i, chain 2**40+r"}
 
-def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations=None, seed,
-                  estimator="bond", _check=True):
+
+# ------------------------------------------------------------------------------------------------
+# the full model
+
+def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations, seed,
+                  estimator="bond"):
     """Steady heat current through the chain with the particle bath on site 1 (the full model).
 
     Parameters
     ----------
     chain : thermolib.NDCChain
-        Reads ``chain.bath`` (fields ``N_b, zeta, lam, p, L, eps``) and ``m, k, K, gamma_R``.
+        The chain (``m, k, K, gamma_R``) and its bath.
     T_L, T_R : float
         Particle-bath and Langevin-bath temperatures (``T_L > 0``, ``T_R >= 0``).
     N : int
@@ -258,16 +264,15 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations=
     t : float
         Total simulated time per realization (including ``burn_in``).
     dt : float, optional
-        Default: the smallest of ``0.05 / omega_max`` (``omega_max = sqrt((K + 4k)/m)``), ``tau_w/25``
-        (``tau_w = tau_1/max(p,1)``, ``tau_1 = zeta L^2/(4 pi^2 T_L)``) and ``0.04 zeta/(eps q max|F''|)``
-        with ``q = 3 sqrt(T/K)`` (the particle drift's stiffness).
-        ``dt * omega_max > 1`` or a ``dt`` that does not resolve the particles raises ``ValueError``.
+        Default ``DT_FACTOR`` times the shortest of :meth:`NDCChain.time_scales` (chain oscillation,
+        right damping, the particles' diffusion across the coupling width and their drift time at
+        :meth:`NDCChain.probe_amplitude`). At most ``1 / omega_max`` and a quarter of the
+        particles' shortest time scale, else ``ValueError``.
     burn_in : float, optional
-        Discarded initial time; default ``min(t/5, 10 m/min(gamma_R, N_b gamma_eff) + 20 tau_1
-        + 10 N sqrt(m/k))`` (the chain relaxes on the slower of the two bath couplings).
-    realizations : int, optional
-        Independent realizations (default 8); errors are standard errors across realizations (or
-        batch means over time when ``realizations == 1``).
+        Discarded initial time (the chain starts at rest, the particles uniform); default
+        ``BURN_IN_CHAIN`` (= 5) times :meth:`NDCChain.relaxation_time`.
+    realizations : int
+        Independent realizations (>= 2); the errors are standard errors across them.
     seed : int
     estimator : {"bond", "particles", "right"}
         Which estimator is reported as ``current`` (all three are returned under their own names).
@@ -279,139 +284,199 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations=
         ``current_bond``, ``current_particles``, ``current_right`` (each with ``_err``; see the module
         docstring for which to use), ``temperature_profile`` (``<p_j^2>/m``) with errors.
 
+    Raises
+    ------
+    TypeError
+        ``chain`` is not a :class:`thermolib.NDCChain`.
+    SimulationDiverged
+        The energy left the range the temperatures allow.
+
     References
     ----------
     NDC paper Eqs. (1)-(2), Sec. 4, Fig. 3-4; ERRATA N4-N6.
     """
+    chain = require_model(chain, NDCChain, "chain")
     bath = chain.bath
-    T_L = temperature("T_L", T_L)
-    T_R = temperature("T_R", T_R)
-    if T_L <= 0:
-        raise ValueError(f"T_L must be > 0 for the particle bath, got {T_L!r}")
-    N = positive_int("N", N)
-    if N < 2:
-        raise ValueError(f"N must be an integer >= 2, got {N}")
+    T_L, T_R = positive("T_L", T_L), temperature("T_R", T_R)
+    N = chain_size(N)
     if estimator not in ("bond", "particles", "right"):
         raise ValueError(f"estimator must be 'bond', 'particles' or 'right', got {estimator!r}")
-    m, k, K, gamma_R = float(chain.m), float(chain.k), float(chain.K), float(chain.gamma_R)
-    omega_max = math.sqrt((K + 4 * k) / m)
-    tau1, _ = bath_time_scales(bath, T_L)
-    q_scale = 3.0 * math.sqrt(max(T_L, T_R) / (K if K > 0 else k))  # typical |q1| excursion
-    dt_bath = bath_dt_max(bath, T_L, q_scale)
-    if dt is None:
-        dt = min(0.05 / omega_max, bath_dt_max(bath, T_L, q_scale, coarse=0.04))
-    if _check:
-        dt = _check_dt(dt, omega_max, dt_bath, f" and the particle-bath limit {dt_bath:.3g}")
-    t = positive("t", t)
-    default_burn = (10 * m / min(gamma_R, _friction_estimate(bath, T_L)) + 20 * tau1
-                    + 10 * N * math.sqrt(m / k))
-    t, burn_in, R, seed = _run_settings(t, dt, burn_in, realizations, seed, min(t / 5, default_burn))
-    nburn, batch_len = _steps(t, burn_in, dt, _BATCHES)
-
-    nb = int(bath.N_b)
-    amp, pp, a, b = bath_constants(bath, T_L, dt)
+    scales = chain.time_scales(T_L, T_R)
+    dt_bath = bath_dt_max(bath, T_L, chain.probe_amplitude(T_L, T_R))
+    t, dt, burn_in, R, seed = run_settings(
+        t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
+        default_dt=DT_FACTOR * min(scales.values()),
+        default_burn_in=BURN_IN_CHAIN * chain.relaxation_time(T_L, N) if burn_in is None else 0.0,
+        dt_max=min(DT_MAX_OMEGA * scales["oscillation"], dt_bath),
+        dt_limit_reason=f"dt * omega_max <= {DT_MAX_OMEGA:g} with omega_max = "
+                        f"{1 / scales['oscillation']:.3g}, and the particle-bath limit {dt_bath:.3g}")
+    n_burn, n_meas = _steps(t, burn_in, dt)
+    _check_memory(R, N)
+    m, k, K = chain.m, chain.k, chain.K
+    nb = bath.N_b
+    amp, pp, a, b = bath.kernel_params(T_L, dt)
     Lam = float(bath.eps * bath.lam * nb)
-    c1, c2 = _ou(gamma_R, T_R, m, dt)
-    pstates = _lane_states(seed, R, nb)
+    c1, c2 = _ou(chain.gamma_R, T_R, m, dt)
+    pstates = lane_states(seed, R, nb)
     cstates = seed_states(seed, R, first_stream=_CHAIN_STREAM)
-    out = np.zeros((R, _BATCHES, _N_OBS))
+    Phi = LangevinChain(N, m, k, K, K, 0.0, 0.0).stiffness_matrix()
+    compliance = float(np.linalg.solve(Phi, np.eye(N)[:, 0])[0])  # (Phi^-1)_11
+    E_min = interaction_floor(bath, compliance)
+    T_max = max(T_L, T_R)
+    E_max = energy_threshold(0.0, E_min, T_max, dof=2 * N)
+    out = np.zeros((R, _N_OBS))
     tkin = np.zeros((R, N))
-    bad = np.zeros(R, dtype=np.int64)
-    _ndc_kernel(pstates, cstates, N, nb, m, k, K, float(bath.eps), Lam, amp, pp, a, b, c1, c2, dt,
-                nburn, _BATCHES, batch_len, out, tkin, bad)
-    values = _estimates(out, tkin, bad, ("current_bond", "current_particles", "current_right"),
-                        _BATCHES * batch_len, "particle-bath chain")
+    bad = np.full(R, -1, dtype=np.int64)
+    _ndc_kernel(pstates, cstates, N, m, k, K, float(bath.eps), Lam, amp, pp, a, b, c1, c2, dt,
+                n_burn, n_meas, E_min, E_max, out, tkin, bad)
+    raise_if_diverged(bad, E_min, E_max, "the particle-bath chain",
+                      f"the range bath temperatures up to {T_max:g} allow", dt)
+    values = _estimates(out, tkin, ("current_bond", "current_particles", "current_right"), n_meas)
     key = {"bond": "current_bond", "particles": "current_particles", "right": "current_right"}[estimator]
     values = {"current": values[key], "current_err": values[key + "_err"], **values}
-    settings = _settings(T_L, T_R, N, dt, nburn, batch_len, R, seed, estimator,
+    settings = _settings(T_L, T_R, N, dt, n_burn, n_meas, R, seed, estimator,
                          "BAOAB (O on site N) + Euler-Maruyama particles (q1 at step start)")
-    return SimResult("ndc_chain_current", values, plain(chain), settings, __version__)
+    return SimResult("chain_current", values, plain(chain), settings, __version__)
 
 
-def effective_chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations=None,
-                            seed):
-    """Current of the Markov reduction: the particle bath replaced by a Langevin bath on site 1 with
-    friction ``gamma_L(T_L)``, temperature ``T_L`` and on-site stiffness ``k_eff(T_L)`` (NDC paper
-    Sec. 4, ERRATA N3, N5). Raises the analytic layer's ``MarkovReductionError`` when ``k_eff <= 0``
-    (the reduced chain has no steady state there). Other parameters as :func:`chain_current`."""
-    T_L = temperature("T_L", T_L)
-    if T_L <= 0:
-        raise ValueError(f"T_L must be > 0, got {T_L!r}")
-    k_eff = float(chain.k_eff(T_L))
-    if k_eff <= 0:
-        from ..chain import MarkovReductionError
+# ------------------------------------------------------------------------------------------------
+# the two-Langevin-bath chain and the Markov reduction
 
-        raise MarkovReductionError(f"k_eff(T_L = {T_L:g}) = {k_eff:.4g} <= 0: the Markov-reduced chain "
-                                   f"has no steady state (ERRATA N3); simulate the full model instead")
-    gamma_L = float(chain.gamma_L(T_L))
-    res = langevin_chain_current(N, chain.m, chain.k, k_eff, chain.K, gamma_L, chain.gamma_R, T_L,
-                                 T_R, t=t, dt=dt, burn_in=burn_in, realizations=realizations,
-                                 seed=seed)
-    settings = dict(res.settings, k_eff=k_eff, gamma_L=gamma_L)
-    return SimResult("ndc_effective_chain_current", res.values, plain(chain), settings, __version__)
+def _run_two_bath(chain, T_L, T_R, t, dt, burn_in, realizations, seed, what):
+    """Validate the run settings and simulate ``chain`` (a :class:`LangevinChain`); returns
+    ``(values, settings)``."""
+    scales = chain.time_scales()
+    t, dt, burn_in, R, seed = run_settings(
+        t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
+        default_dt=DT_FACTOR * min(scales.values()),
+        default_burn_in=BURN_IN_CHAIN * chain.relaxation_time() if burn_in is None else 0.0,
+        dt_max=DT_MAX_OMEGA * scales["oscillation"],
+        dt_limit_reason=f"dt * omega_max <= {DT_MAX_OMEGA:g} with the bound "
+                        f"omega_max = {1 / scales['oscillation']:.3g}")
+    n_burn, n_meas = _steps(t, burn_in, dt)
+    N, m = chain.N, chain.m
+    _check_memory(R, N)
+    c1L, c2L = _ou(chain.gamma_L, T_L, m, dt)
+    c1R, c2R = _ou(chain.gamma_R, T_R, m, dt)
+    cstates = seed_states(seed, R, first_stream=_CHAIN_STREAM)
+    T_max = max(T_L, T_R)
+    E_max = energy_threshold(0.0, 0.0, T_max, dof=2 * N)
+    out = np.zeros((R, _N_OBS))
+    tkin = np.zeros((R, N))
+    bad = np.full(R, -1, dtype=np.int64)
+    _two_bath_kernel(cstates, N, m, chain.k, chain.K_L, chain.K_R, c1L, c2L, c1R, c2R, dt, n_burn,
+                     n_meas, E_max, out, tkin, bad)
+    raise_if_diverged(bad, 0.0, E_max, f"the {what}", f"the range bath temperatures up to {T_max:g} allow",
+                      dt)
+    values = _estimates(out, tkin, ("current", "current_left", "current_right"), n_meas)
+    settings = _settings(T_L, T_R, N, dt, n_burn, n_meas, R, seed, "bond", "BAOAB (O on sites 1, N)")
+    return values, settings
 
 
-def langevin_chain_current(N, m, k, K_L, K_R, gamma_L, gamma_R, T_L, T_R, *, t, dt=None,
-                           burn_in=None, realizations=None, seed, _check=True):
+def two_bath_chain_current(chain, T_L, T_R, *, t, dt=None, burn_in=None, realizations, seed):
     """Harmonic chain between two Langevin baths (Rieder-Lebowitz-Lieb), simulated with BAOAB.
 
     .. math::  m\\ddot q_1 = -K_L q_1 - k(q_1 - q_2) - \\gamma_L \\dot q_1 + \\sqrt{2\\gamma_L T_L}\\,\\eta_L,
                \\quad \\dots, \\quad
                m\\ddot q_N = -K_R q_N - k(q_N - q_{N-1}) - \\gamma_R \\dot q_N + \\sqrt{2\\gamma_R T_R}\\,\\eta_R
 
-    Returns ``current`` (bond estimator), ``current_left`` (heat from the left bath in its O step),
-    ``current_right`` (into the right bath), each with ``_err``, and ``temperature_profile``.
-    Compare with the exact steady state of the Lyapunov equation (``thermolib.chain``).
-    Default ``dt = 0.05 / omega_max``, ``omega_max = sqrt((max(K_L, K_R) + 4k)/m)``; stream of
-    realization ``r`` is ``2**40 + r``. Default ``burn_in``: five slowest relaxation times of the
-    chain (:func:`thermolib.chain.langevin_chain_relaxation_time`, which grows like ``N**3``); when
-    that exceeds ``t/2``, ``t/2`` is used with a ``RuntimeWarning``.
+    Parameters
+    ----------
+    chain : thermolib.LangevinChain
+        ``N, m, k, K_L, K_R, gamma_L, gamma_R`` (a chain with a steady state).
+    T_L, T_R : float
+        Bath temperatures, >= 0.
+    t, dt, burn_in, realizations, seed
+        As :func:`chain_current`; default ``dt`` is ``DT_FACTOR`` times the shortest of
+        :meth:`LangevinChain.time_scales`, default ``burn_in`` five slowest relaxation times
+        (:meth:`LangevinChain.relaxation_time`, which grows like ``N**3``). The chain noise of
+        realization ``r`` is stream ``2**40 + r``.
+
+    Returns
+    -------
+    SimResult
+        ``current`` (bond estimator), ``current_left`` (heat from the left bath in its O step),
+        ``current_right`` (into the right bath), each with ``_err``, and ``temperature_profile``.
+        Compare with :meth:`LangevinChain.steady_state` (continuous time) or, without time-step
+        bias, :func:`baoab_chain_observables`.
     """
-    N = positive_int("N", N)
-    if N < 2:
-        raise ValueError(f"N must be an integer >= 2, got {N}")
-    m, k = positive("m", m), positive("k", k)
-    K_L, K_R = real("K_L", K_L, lo=0.0), real("K_R", K_R, lo=0.0)
-    gamma_L, gamma_R = positive("gamma_L", gamma_L), positive("gamma_R", gamma_R)
+    chain = require_model(chain, LangevinChain, "chain")
     T_L, T_R = temperature("T_L", T_L), temperature("T_R", T_R)
-    omega_max = math.sqrt((max(K_L, K_R) + 4 * k) / m)
-    if dt is None:
-        dt = 0.05 / omega_max
-    if _check:
-        dt = _check_dt(dt, omega_max)
-    t = positive("t", t)
-    # The chain is damped only at its ends: its slowest relaxation time grows like N^3 (7.8e3 at
-    # N = 32), so the default burn-in is five relaxation times of the exact drift matrix. Where t
-    # cannot hold that, half of t is used and the bias is announced instead of hidden.
-    from ..chain import langevin_chain_relaxation_time
-
-    tau = langevin_chain_relaxation_time(N, m, k, K_L, K_R, gamma_L, gamma_R)
-    default_burn = 5.0 * tau
-    if burn_in is None and default_burn > 0.5 * t:
-        warnings.warn(f"t = {t:g} is too short for the default burn-in of five relaxation times "
-                      f"(5 tau = {default_burn:.4g}); using burn_in = t/2 = {0.5 * t:.4g}, so the "
-                      f"chain may not have reached its steady state: pass a longer t or burn_in",
-                      RuntimeWarning, stacklevel=2)
-        default_burn = 0.5 * t
-    t, burn_in, R, seed = _run_settings(t, dt, burn_in, realizations, seed, default_burn)
-    nburn, batch_len = _steps(t, burn_in, dt, _BATCHES)
-    c1L, c2L = _ou(gamma_L, T_L, m, dt)
-    c1R, c2R = _ou(gamma_R, T_R, m, dt)
-    cstates = seed_states(seed, R, first_stream=_CHAIN_STREAM)
-    out = np.zeros((R, _BATCHES, _N_OBS))
-    tkin = np.zeros((R, N))
-    bad = np.zeros(R, dtype=np.int64)
-    _langevin_kernel(cstates, N, m, k, K_L, K_R, c1L, c2L, c1R, c2R, dt, nburn, _BATCHES, batch_len,
-                     out, tkin, bad)
-    values = _estimates(out, tkin, bad, ("current", "current_left", "current_right"),
-                        _BATCHES * batch_len, "Langevin chain")
-    model = {"N": N, "m": m, "k": k, "K_L": K_L, "K_R": K_R, "gamma_L": gamma_L, "gamma_R": gamma_R}
-    settings = _settings(T_L, T_R, N, dt, nburn, batch_len, R, seed, "bond", "BAOAB (O on sites 1, N)")
-    return SimResult("langevin_chain_current", values, model, settings, __version__)
+    values, settings = _run_two_bath(chain, T_L, T_R, t, dt, burn_in, realizations, seed,
+                                     "two-bath chain")
+    return SimResult("two_bath_chain_current", values, plain(chain), settings, __version__)
 
 
-def _settings(T_L, T_R, N, dt, nburn, batch_len, R, seed, estimator, integrator):
-    return {"T_L": T_L, "T_R": T_R, "N": N, "dt": dt, "burn_in": nburn * dt,
-            "t": (nburn + _BATCHES * batch_len) * dt, "steps": nburn + _BATCHES * batch_len,
-            "realizations": R, "seed": seed, "estimator": estimator, "integrator": integrator,
-            "streams": "particles r*N_b+i, chain 2**40+r"}
+def effective_chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations, seed):
+    """Current of the Markov reduction: the particle bath replaced by a Langevin bath on site 1 with
+    friction ``gamma_L(T_L)``, temperature ``T_L`` and on-site stiffness ``k_eff(T_L)``
+    (:meth:`NDCChain.effective_chain`; NDC paper Sec. 4, ERRATA N3, N5). Raises the analytic
+    layer's ``MarkovReductionError`` for ``T_L <= T*_N``, where the reduced chain has no steady
+    state. Other parameters and the result as :func:`two_bath_chain_current`."""
+    chain = require_model(chain, NDCChain, "chain")
+    T_L, T_R = positive("T_L", T_L), temperature("T_R", T_R)
+    effective = chain.effective_chain(T_L, N)
+    values, settings = _run_two_bath(effective, T_L, T_R, t, dt, burn_in, realizations, seed,
+                                     "effective chain")
+    settings.update(k_eff=effective.K_L, gamma_L=effective.gamma_L)
+    return SimResult("effective_chain_current", values, plain(chain), settings, __version__)
+
+
+# ------------------------------------------------------------------------------------------------
+# the BAOAB chain in discrete time, exactly
+
+def baoab_chain_matrices(chain, dt):
+    """One BAOAB step of the two-bath chain as a linear map of ``s = (q_1..q_N, p_1..p_N)``.
+
+    Returns ``(M, G)`` with ``s' = M s + G diag(sqrt(T_L), sqrt(T_R)) xi``, ``xi ~ N(0, I_2)``:
+    ``M = B A O A B`` (B: ``p -= dt/2 Phi q``; A: ``q += dt/2 p/m``; O: ``p_{1,N} *= c_{L,R}``,
+    ``c = exp(-gamma dt / m)``) and ``G = (B A)[:, p_{1,N}] diag(sqrt((1 - c^2) m))``. Built from the
+    model alone, independently of the simulator's constants, so that it checks them.
+    """
+    chain = require_model(chain, LangevinChain, "chain")
+    dt = positive("dt", dt)
+    N, m, h = chain.N, chain.m, 0.5 * dt
+    I, Z = np.eye(N), np.zeros((N, N))
+    B = np.block([[I, Z], [-h * chain.stiffness_matrix(), I]])
+    A = np.block([[I, h / m * I], [Z, I]])
+    c = np.ones(N)  # written out here, independently of the kernel's constants (_ou)
+    c[0], c[-1] = np.exp(-np.array([chain.gamma_L, chain.gamma_R]) * dt / m)
+    O = np.block([[I, Z], [Z, np.diag(c)]])
+    M = B @ A @ O @ A @ B
+    G = (B @ A)[:, [N, 2 * N - 1]] * np.sqrt((1.0 - c[[0, -1]] ** 2) * m)
+    return M, G
+
+
+def baoab_chain_covariance(chain, T_L, T_R, dt) -> np.ndarray:
+    """Exact stationary covariance of ``(q, p)`` of the BAOAB chain, sampled after full steps:
+    :math:`C = MCM^\\top + G\\,\\mathrm{diag}(T_L, T_R)\\,G^\\top` (discrete Lyapunov equation)."""
+    T_L, T_R = temperature("T_L", T_L), temperature("T_R", T_R)
+    M, G = baoab_chain_matrices(chain, dt)
+    C = solve_discrete_lyapunov(M, G @ np.diag([T_L, T_R]) @ G.T)
+    return 0.5 * (C + C.T)
+
+
+def baoab_chain_observables(chain, T_L, T_R, dt) -> dict:
+    """Exact stationary means of what :func:`two_bath_chain_current` measures, at this ``dt``.
+
+    Returns ``{"current", "current_left", "current_right", "temperature_profile"}``: the bond
+    current averaged over the bonds and ``<p_j^2>/m`` after full steps, and the O steps' heat flows
+    :math:`(1 - c^2)(mT - \\langle p^2\\rangle_{1/2})/(2m\\,dt)` with :math:`\\langle p^2\\rangle_{1/2}`
+    taken before the O step (after B and A).
+    """
+    chain = require_model(chain, LangevinChain, "chain")
+    C = baoab_chain_covariance(chain, T_L, T_R, dt)
+    N, m, k = chain.N, chain.m, chain.k
+    j = np.arange(N - 1)
+    Cqp = C[:N, N:]
+    bond = k / (2 * m) * (Cqp[j, j] - Cqp[j + 1, j] + Cqp[j, j + 1] - Cqp[j + 1, j + 1])
+    h = 0.5 * dt
+    I, Z = np.eye(N), np.zeros((N, N))
+    AB = np.block([[I, h / m * I], [Z, I]]) @ np.block([[I, Z], [-h * chain.stiffness_matrix(), I]])
+    C_half = AB @ C @ AB.T
+    heat = []
+    for site, gamma, T in ((0, chain.gamma_L, T_L), (N - 1, chain.gamma_R, T_R)):
+        c2 = math.exp(-2.0 * gamma * dt / m)
+        heat.append((1 - c2) * (m * T - C_half[N + site, N + site]) / (2 * m * dt))
+    return {"current": float(np.mean(bond)), "current_left": float(heat[0]),
+            "current_right": float(-heat[1]), "temperature_profile": np.diag(C)[N:] / m}

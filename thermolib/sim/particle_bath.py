@@ -10,272 +10,256 @@ length ``L`` at temperature ``T``, each coupled to the probe coordinate ``q`` th
 
     m\\ddot q = -K q - \\varepsilon \\sum_i F(x_i) + \\Lambda, \\qquad \\Lambda = \\varepsilon\\lambda N_b .
 
-Numerics. Particle positions are stored in units of the ring, ``y = x/L`` in ``[0, 1)`` (so
-``cos(2 pi x/L)`` needs no lossy range reduction), and advanced by Euler-Maruyama with the probe
-position at the start of the step; the free-diffusion part of the step is exact in law. Each particle
-has its own random stream, ``stream = lane * N_b + i`` (lane = realization/trajectory, or probe
-value for :func:`mean_force`), so results do not depend on the number of threads. One Box-Muller
-pair serves two consecutive steps of a particle (drawn, for all particles, in a separate loop). The force ``F`` and the drift factor
-``F sin(2 pi y)`` are evaluated once per particle-step (branch-free :mod:`._fastmath`), and reused
-for the next step's drift.
+The particles move by the Euler-Maruyama step of :mod:`thermolib.sim._bath` (the same step as in
+the chain simulators, so that the mean force checks the chain's bath). Its O(dt) bias on the
+stationary law at a frozen probe is known exactly: :func:`euler_maruyama_mean_force` computes the
+stationary mean force of the discrete scheme itself (a transfer operator on a fine grid), and
+:func:`mean_force` reports the difference to the exact Boltzmann average as ``force_dt_bias``.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 from numba import njit, prange
-from scipy import optimize, special
+from scipy import optimize, sparse
+from scipy.sparse.linalg import splu
 
 from .. import __version__
-from .._validation import nonnegative_int, positive, positive_int, real, real_array, temperature
+from .._validation import positive_int, real, real_array, temperature
+from ..particle_bath import ParticleBath, Probe, damped_oscillator
 from ..stats import mean_sem
-from ._fastmath import exp as _exp, sincos_turns as _sincos_turns, sum_reassoc as _sum
+from ._bath import (bath_dt_max, energy_threshold, init_particles, interaction_floor, lane_states,
+                    raise_if_diverged, sweep)
+from ._contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged, require_model,
+                        run_settings)
 from ._result import SimResult, plain
-from ._rng import normal_pair_fast, seed_states, uniform
 
-__all__ = ["mean_force", "probe_relaxation", "bath_time_scales", "bath_dt_max"]
+__all__ = ["mean_force", "probe_relaxation", "euler_maruyama_mean_force", "bath_dt_max",
+           "DT_MAX_OMEGA"]
 
-_CHUNK = 256  # particles per parallel work item in mean_force
-
-
-# ------------------------------------------------------------------------------------------------
-# shared pieces (also used by thermolib.sim.chain)
-
-def bath_constants(bath, T, dt):
-    """Per-step constants of the particle update.
-
-    Returns ``(amp, p, a, b)``: ``F = amp * exp(p (cos - 1))``, drift ``dy = a q F sin``, noise
-    ``dy = b z``.
-    """
-    amp = bath.lam / special.i0e(bath.p)  # lam e^p / I0(p), overflow-free
-    a = bath.eps * bath.p * 2.0 * math.pi * dt / (bath.zeta * bath.L**2)
-    b = math.sqrt(2.0 * T * dt / bath.zeta) / bath.L
-    return float(amp), float(bath.p), float(a), float(b)
+#: Steps summed in a local accumulator before they are added to a lane's total (two-level sums).
+_BLOCK = 4096
+#: Steps between two energy checks of a probe.
+_CHECK_EVERY = 64
+#: Largest accepted ``dt * sqrt(K/m)`` for the probe's velocity Verlet step (stable below 2).
+DT_MAX_OMEGA = 0.5
 
 
-def bath_time_scales(bath, T):
-    """``(tau_1, tau_w)``: slowest relaxation time ``zeta L^2 / (4 pi^2 T)`` and the time to diffuse
-    across the coupling's width ``~ L / (2 pi sqrt(p))``, ``tau_w = tau_1 / max(p, 1)``.
-
-    At ``T = 0`` both are infinite (the particles are then driven only by the probe).
-    """
-    if T == 0:
-        return math.inf, math.inf
-    tau1 = bath.zeta * bath.L**2 / (4.0 * math.pi**2 * T)
-    return tau1, tau1 / max(bath.p, 1.0)
-
-
-def bath_dt_max(bath, T, q_scale=0.0, coarse=0.25):
-    """Largest particle time step accepted: ``coarse * tau_w`` (diffusion across the coupling width)
-    and, for a probe amplitude ``q_scale``, ``coarse * zeta / (eps q_scale max|F''|)`` (the drift's
-    stiffness)."""
-    _, tau_w = bath_time_scales(bath, T)
-    limits = [coarse * tau_w]
-    if q_scale > 0 and bath.eps > 0:
-        fpp = bath.lam / special.i0e(bath.p) * (2 * math.pi / bath.L) ** 2 * bath.p * (1 + bath.p)
-        limits.append(coarse * bath.zeta / (bath.eps * q_scale * fpp))
-    return min(limits)
-
-
-def check_bath_dt(bath, T, dt, *, q_scale=0.0, coarse=0.25):
-    """Raise ``ValueError`` when ``dt`` does not resolve the particle dynamics (see
-    :func:`bath_dt_max`); returns the limit."""
-    _, tau_w = bath_time_scales(bath, T)
-    dt_max = bath_dt_max(bath, T, q_scale, coarse)
-    if dt > dt_max:
-        raise ValueError(f"dt = {dt:g} is too coarse for the particle bath at T = {T:g}: need "
-                         f"0 < dt <= {dt_max:.3g} (a quarter of the time to diffuse across the "
-                         f"coupling width, tau_1/max(p,1) = {tau_w:.3g}, and of the drift's time scale)")
-    return dt_max
-
-
-def _lane_states(seed, lanes, nb, first_lane=0):
-    """RNG states for ``lanes`` lanes of ``nb`` particles, shape ``(lanes, 4, nb)`` (C order);
-    particle ``i`` of lane ``r`` uses stream ``(first_lane + r) * nb + i``."""
-    s = seed_states(seed, lanes * nb, first_stream=first_lane * nb)
-    return np.ascontiguousarray(s.reshape(4, lanes, nb).transpose(1, 0, 2))
-
-
-@njit(inline="always", cache=True)
-def _init_particles(s, y, g, fbuf, nb, amp, p):
-    """Uniform (equilibrium at ``eps q = 0``) positions; returns the force sum ``sum_i F(x_i)``."""
-    for i in range(nb):
-        yi = uniform(s, i)
-        sn, cs = _sincos_turns(yi)
-        f = amp * _exp(p * (cs - 1.0))
-        y[i] = yi
-        g[i] = f * sn
-        fbuf[i] = f
-    return _sum(fbuf, nb)
-
-
-@njit(inline="always", cache=True)
-def _sweep(s, y, g, spare, fbuf, nb, qa, b, amp, p, odd):
-    """One Euler-Maruyama step of ``nb`` particles with drift ``qa * F sin`` (``qa = a q``) and
-    noise ``b z``; returns the new force sum ``sum_i F(x_i)``. Even steps draw a Box-Muller pair per
-    particle into ``spare`` (length ``2 nb``: the first normals in ``spare[:nb]`` for this step, the
-    second ones in ``spare[nb:]`` for the following, odd, step).
-
-    Three loops (fission), each vectorised on its own: the draws (even steps only), the position
-    update with sin/cos, then exp (the loops are latency-bound: shorter bodies keep more
-    independent iterations in flight; measured 13.6 -> 8.1 ns per particle-step). ``spare`` must not be ``fbuf`` (with overlapping buffers the
-    vectoriser's run-time alias check fails and the update loop runs scalar: measured 17 vs 10 ns
-    per particle-step)."""
-    if odd:
-        off = nb
-    else:
-        off = 0
-        for i in range(nb):
-            z1, z2 = normal_pair_fast(s, i)
-            spare[i] = z1
-            spare[nb + i] = z2
-    for i in range(nb):  # positions, and sin/cos parked in g/fbuf
-        yi = y[i] + qa * g[i] + b * spare[off + i]
-        yi = yi - np.floor(yi)
-        sn, cs = _sincos_turns(yi)
-        y[i] = yi
-        g[i] = sn
-        fbuf[i] = cs
-    for i in range(nb):  # force F and drift factor F sin
-        f = amp * _exp(p * (fbuf[i] - 1.0))
-        g[i] = f * g[i]
-        fbuf[i] = f
-    return _sum(fbuf, nb)
+def _positive_temperature(name, T):
+    T = temperature(name, T)
+    if T <= 0:
+        raise ValueError(f"{name} must be > 0 (the bath must equilibrate), got {T!r}")
+    return T
 
 
 # ------------------------------------------------------------------------------------------------
 # mean force at a frozen probe
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def _mean_force_kernel(states, counts, qa_of_group, b, amp, p, nburn, nbatch, batch_len, out):
-    """out[g, k] = sum over steps of batch k and particles of group g of F(x)."""
-    G = states.shape[0]
-    nb_max = states.shape[2]
-    for gi in prange(G):
-        s = states[gi]
-        nb = counts[gi]
-        qa = qa_of_group[gi]
-        y = np.empty(nb_max)
-        g = np.empty(nb_max)
-        spare = np.empty(2 * nb_max)
-        fbuf = np.empty(nb_max)
-        _init_particles(s, y, g, fbuf, nb, amp, p)
+def _mean_force_kernel(states, qa_of_lane, b, amp, p, nburn, nmeas, out):
+    """out[l] = sum over the measured steps and the particles of lane l of F(x)."""
+    lanes, _, nb = states.shape
+    for lane in prange(lanes):
+        s = states[lane]
+        qa = qa_of_lane[lane]
+        y = np.empty(nb)
+        g = np.empty(nb)
+        spare = np.empty(2 * nb)
+        fbuf = np.empty(nb)
+        init_particles(s, y, g, fbuf, nb, amp, p)
         step = 0
         for _ in range(nburn):
-            _sweep(s, y, g, spare, fbuf, nb, qa, b, amp, p, step & 1)
+            sweep(s, y, g, spare, fbuf, nb, qa, b, amp, p, step & 1)
             step += 1
-        for k in range(nbatch):
-            acc = 0.0
-            for _ in range(batch_len):
-                acc += _sweep(s, y, g, spare, fbuf, nb, qa, b, amp, p, step & 1)
-                step += 1
-            out[gi, k] = acc
+        total = 0.0
+        acc = 0.0
+        for k in range(nmeas):
+            acc += sweep(s, y, g, spare, fbuf, nb, qa, b, amp, p, step & 1)
+            step += 1
+            if (k + 1) % _BLOCK == 0:
+                total += acc
+                acc = 0.0
+        out[lane] = total + acc
 
 
-def mean_force(bath, q, T, *, particles, t, dt=None, seed, burn_in=None, n_batches=20):
+def mean_force(bath, q, T, *, t, dt=None, burn_in=None, realizations, seed):
     """Mean force per particle on a probe frozen at ``q``, by simulating the bath particles.
 
     .. math::  F_{qs}(q) = -\\varepsilon \\langle F(x) \\rangle_q
                \\;\\to\\; -\\varepsilon\\lambda + \\varepsilon^2 q\\,\\mathrm{Var}F / T + O(\\varepsilon^3)
 
+    A realization is one bath of ``N_b`` particles at each ``q``; its time and particle average is
+    one independent sample, and the standard error is taken across the ``realizations`` samples
+    (``realizations - 1`` degrees of freedom).
+
     Parameters
     ----------
     bath : thermolib.ParticleBath
-        Only its fields ``N_b`` (unused here: particles are independent at fixed ``q``),
-        ``zeta, lam, p, L, eps`` are read.
     q : float or array_like
         Frozen probe position(s).
     T : float
         Bath temperature ``T_L > 0``.
-    particles : int
-        Independent particles simulated per value of ``q``.
     t : float
-        Measured time per particle (after ``burn_in``).
+        Simulated time per realization, burn-in included.
     dt : float, optional
-        Time step; default ``tau_w / 50`` (``tau_w = tau_1 / max(p, 1)``, ``tau_1 = zeta L^2/(4 pi^2 T)``)
-        and small enough for the drift at this ``q``. Too coarse a ``dt`` raises ``ValueError``.
-    seed : int
+        Time step; default ``DT_FACTOR`` times the shortest of :meth:`ParticleBath.time_scales` at
+        ``max |q|``. Above a quarter of it raises ``ValueError``.
     burn_in : float, optional
-        Discarded time; default ``5 tau_1`` (particles start uniform, the ``q = 0`` equilibrium).
-    n_batches : int
-        Time is cut into batches; the standard error is that of the batch means (of the
-        particle-averaged force), so time correlations are accounted for.
+        Discarded time; default ``BURN_IN_RELAXATION_TIMES * tau_1`` (particles start uniform, the
+        ``q = 0`` equilibrium, and relax with ``tau_1`` at ``|eps q / T| <~ 1``).
+    realizations : int
+        Independent baths per ``q`` (>= 2).
+    seed : int
+        Particle ``i`` of realization ``r`` at the ``j``-th ``q`` uses stream
+        ``(j * realizations + r) * N_b + i``.
 
     Returns
     -------
     SimResult
-        ``force`` (``-eps <F>``, shape of ``q``), ``force_err``, ``force_compensated``
-        (``force + eps lam``, i.e. including the compensation ``Lambda / N_b``) with the same error,
-        ``mean_F`` (``<F>``) and ``mean_F_err``.
+        ``force`` (``-eps <F>``, shape of ``q``), ``force_err``, ``force_compensated`` (``force +
+        eps lam``, i.e. including the compensation ``Lambda / N_b``), ``mean_F`` (``<F>``) with
+        errors, and ``force_dt_bias``: the exact stationary mean force of the Euler-Maruyama scheme
+        at this ``dt`` minus the exact Boltzmann average (:func:`euler_maruyama_mean_force`), the
+        systematic error the simulation carries (a model error for comparisons, or a correction).
 
     References
     ----------
     NDC paper, Sec. 3 and Appendix A.1 (Fig. 2a).
     """
+    bath = require_model(bath, ParticleBath, "bath")
     q_arr = real_array("q", q)
-    T = temperature("T", T)
-    if T <= 0:
-        raise ValueError(f"T must be > 0 for mean_force (the bath must equilibrate), got {T!r}")
-    particles = positive_int("particles", particles)
-    t = positive("t", t)
-    seed = nonnegative_int("seed", seed)
-    n_batches = positive_int("n_batches", n_batches)
-    if n_batches < 2:
-        raise ValueError(f"n_batches must be >= 2, got {n_batches}")
-    tau1, tau_w = bath_time_scales(bath, T)
-    qmax = float(np.max(np.abs(q_arr))) if q_arr.size else 0.0
-    if dt is None:
-        dt = bath_dt_max(bath, T, qmax) / 12.5
-    dt = positive("dt", dt)
-    check_bath_dt(bath, T, dt, q_scale=qmax)
-    burn_in = 5.0 * tau1 if burn_in is None else real("burn_in", burn_in, lo=0.0)
-    batch_len = max(1, int(round(t / dt / n_batches)))
-    nburn = int(round(burn_in / dt))
-
-    amp, p, a, b = bath_constants(bath, T, dt)
+    if q_arr.size == 0:
+        raise ValueError("q must be a number or a non-empty array of numbers, got an empty one")
+    T = _positive_temperature("T", T)
+    q_max = float(np.max(np.abs(q_arr)))
+    scales = bath.time_scales(T, q=q_max)
+    t, dt, burn_in, R, seed = run_settings(
+        t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
+        default_dt=DT_FACTOR * min(scales.values()),
+        default_burn_in=BURN_IN_RELAXATION_TIMES * scales["tau_1"],
+        dt_max=bath_dt_max(bath, T, q_max),
+        dt_limit_reason="a quarter of the particles' diffusion time across the coupling width and of "
+                        "their drift time at max |q|")
+    n_burn = int(round(burn_in / dt))
+    n_meas = int(round(t / dt)) - n_burn
     flat = q_arr.ravel()
-    chunks = -(-particles // _CHUNK)
-    nb_chunk = min(particles, _CHUNK)
-    G = flat.size * chunks
-    states = np.empty((G, 4, nb_chunk), dtype=np.uint64)
-    counts = np.empty(G, dtype=np.int64)
-    qa = np.empty(G)
-    for iq in range(flat.size):
-        for c in range(chunks):
-            gi = iq * chunks + c
-            n = min(nb_chunk, particles - c * nb_chunk)
-            states[gi, :, :n] = seed_states(seed, n, first_stream=iq * particles + c * nb_chunk)
-            states[gi, :, n:] = 1
-            counts[gi] = n
-            qa[gi] = a * flat[iq]
-    out = np.zeros((G, n_batches))
-    _mean_force_kernel(states, counts, qa, b, amp, p, nburn, n_batches, batch_len, out)
-    per_batch = out.reshape(flat.size, chunks, n_batches).sum(axis=1) / (particles * batch_len)
-    mF, mF_err = mean_sem(per_batch, axis=1)
-    shape = q_arr.shape
-    mF, mF_err = mF.reshape(shape), mF_err.reshape(shape)
-    force = -bath.eps * mF
-    err = bath.eps * mF_err
-    if np.ndim(force) == 0:
-        force, err, mF, mF_err = float(force), float(err), float(mF), float(mF_err)
+    nb = bath.N_b
+    states = lane_states(seed, flat.size * R, nb)
+    amp, p, a, b = bath.kernel_params(T, dt)
+    qa = np.repeat(a * flat, R)
+    out = np.zeros(flat.size * R)
+    _mean_force_kernel(states, qa, b, amp, p, n_burn, n_meas, out)
+    if not np.all(np.isfinite(out)):
+        raise SimulationDiverged(f"mean_force produced non-finite forces (T = {T:g}, dt = {dt:g})")
+    per_realization = out.reshape(flat.size, R) / (nb * n_meas)
+    mF, mF_err = mean_sem(per_realization, axis=1)
+    bias = euler_maruyama_mean_force(bath, flat, T, dt) - bath.mean_force(flat, T)
+
+    def shaped(v):
+        v = np.asarray(v).reshape(q_arr.shape)
+        return float(v) if v.ndim == 0 else v
+
+    force, err = shaped(-bath.eps * mF), shaped(bath.eps * mF_err)
     values = {
         "force": force, "force_err": err,
         "force_compensated": force + bath.eps * bath.lam, "force_compensated_err": err,
-        "mean_F": mF, "mean_F_err": mF_err, "q": q_arr,
+        "mean_F": shaped(mF), "mean_F_err": shaped(mF_err),
+        "force_dt_bias": shaped(bias), "q": q_arr,
     }
-    settings = {"T": T, "particles": particles, "t": batch_len * n_batches * dt, "dt": dt,
-                "burn_in": nburn * dt, "n_batches": n_batches, "seed": seed,
-                "streams": "q index * particles + particle", "integrator": "Euler-Maruyama"}
-    return SimResult("ndc_mean_force", values, plain(bath), settings, __version__)
+    settings = {"T": T, "t": (n_burn + n_meas) * dt, "dt": dt, "burn_in": n_burn * dt,
+                "steps": n_burn + n_meas, "realizations": R, "seed": seed,
+                "streams": "(q index * realizations + realization) * N_b + particle",
+                "integrator": "Euler-Maruyama (exact free diffusion)",
+                "estimator": "time and particle average of F per realization; SEM over realizations"}
+    return SimResult("mean_force", values, plain(bath), settings, __version__)
+
+
+def euler_maruyama_mean_force(bath, q, T, dt):
+    """Exact stationary mean force per particle of the *discrete* Euler-Maruyama scheme at ``dt``.
+
+    The step :math:`y' = y + a q \\mathcal F(y)\\sin 2\\pi y + b\\xi` (mod 1) is a Markov chain on the
+    ring with a Gaussian transition density; on a grid of spacing at most ``b/6`` its transition
+    matrix is banded (periodic), and its stationary vector :math:`\\pi` gives
+    :math:`-\\varepsilon\\sum_j\\pi_j\\mathcal F(y_j)` (the periodic trapezoidal rule, spectrally
+    accurate for this smooth density). As ``dt -> 0`` it tends to :meth:`ParticleBath.mean_force`
+    with an error linear in ``dt``: the time-step bias of :func:`mean_force`, without statistics.
+    (Below the ``dt`` whose grid would exceed ``2**15`` points the bias is taken linear in ``dt``
+    from that finest grid; the neglected O(dt^2) term is far below round-off of the force there.)
+
+    Parameters
+    ----------
+    bath : thermolib.ParticleBath
+    q : float or array_like
+        Frozen probe position(s).
+    T : float
+        Temperature, > 0.
+    dt : float
+        Time step, at most :func:`bath_dt_max` at ``max |q|``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Shaped like ``q``.
+    """
+    bath = require_model(bath, ParticleBath, "bath")
+    q_arr = real_array("q", q)
+    T = _positive_temperature("T", T)
+    dt = real("dt", dt, lo=0.0, lo_open=True)
+    q_max = float(np.max(np.abs(q_arr))) if q_arr.size else 0.0
+    limit = bath_dt_max(bath, T, q_max)
+    if dt > limit:
+        raise ValueError(f"dt = {dt:g} is too large: need 0 < dt <= {limit:.4g} (a quarter of the "
+                         f"particles' shortest time scale)")
+    out = np.array([_em_mean_force(bath, float(qv), T, dt) for qv in q_arr.ravel()])
+    out = out.reshape(q_arr.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+#: Largest grid of the transfer operator; below the dt that needs it, the bias is linear in dt.
+_GRID_MAX = 2**15
+
+
+@functools.lru_cache(maxsize=256)
+def _em_mean_force(bath, q, T, dt):
+    """:func:`euler_maruyama_mean_force` at one ``q`` (cached: repeated runs share it)."""
+    amp, p, a, b = bath.kernel_params(T, dt)
+    if 6.0 / b > _GRID_MAX:  # b ~ sqrt(dt): extrapolate the O(dt) bias from the finest grid
+        dt_ref = dt * (6.0 / b / _GRID_MAX) ** 2
+        exact = float(bath.mean_force(q, T))
+        return exact + dt / dt_ref * (_em_mean_force(bath, q, T, dt_ref) - exact)
+    M = max(256, int(math.ceil(6.0 / b)))
+    y = np.arange(M) / M
+    F = amp * np.exp(p * (np.cos(2 * np.pi * y) - 1.0))
+    mu = y + q * a * F * np.sin(2 * np.pi * y)
+    w = int(math.ceil(9.0 * b * M)) + 1
+    offsets = np.arange(-w, w + 1)
+    target = np.round(mu * M).astype(np.int64)[:, None] + offsets[None, :]
+    dens = np.exp(-0.5 * ((target / M - mu[:, None]) / b) ** 2)
+    dens /= dens.sum(axis=1, keepdims=True)
+    rows = np.repeat(np.arange(M), offsets.size)
+    P = sparse.csr_matrix((dens.ravel(), (rows, (target % M).ravel())), shape=(M, M))
+    # stationary pi: (P^T - I) pi = 0; fix pi_0 = 1 and solve the rest (a periodic band matrix,
+    # factorised in its natural order), then normalise
+    A = (P.T - sparse.identity(M, format="csr")).tocsc()
+    pi = np.empty(M)
+    pi[0] = 1.0
+    pi[1:] = splu(A[1:, 1:], permc_spec="NATURAL").solve(-A[1:, 0].toarray().ravel())
+    pi /= pi.sum()
+    return -bath.eps * float(pi @ F)
 
 
 # ------------------------------------------------------------------------------------------------
 # probe relaxation
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def _probe_kernel(states, nb, amp, p, a, b, eps, Lam, K, m, v0, dt, nsteps, sample_steps, qs, vs, bad):
-    R = states.shape[0]
+def _probe_kernel(states, amp, p, a, b, eps, Lam, K, m, v0, dt, nburn, nsteps, sample_steps, E_min,
+                  E_max, qs, vs, bad):
+    """``nburn`` particle steps with the probe held at ``q = 0``, then the kick and velocity Verlet
+    for the probe (B half kick, A, particles with ``q`` at the step start, B); ``bad[r]`` = first
+    step at which the energy left ``[E_min, E_max]`` (or became NaN), else -1."""
+    R, _, nb = states.shape
     nout = sample_steps.size
     for r in prange(R):
         s = states[r]
@@ -283,7 +267,9 @@ def _probe_kernel(states, nb, amp, p, a, b, eps, Lam, K, m, v0, dt, nsteps, samp
         g = np.empty(nb)
         spare = np.empty(2 * nb)
         fbuf = np.empty(nb)
-        fsum = _init_particles(s, y, g, fbuf, nb, amp, p)
+        fsum = init_particles(s, y, g, fbuf, nb, amp, p)
+        for step in range(nburn):
+            fsum = sweep(s, y, g, spare, fbuf, nb, 0.0, b, amp, p, step & 1)
         q = 0.0
         v = v0
         k_out = 0
@@ -298,27 +284,18 @@ def _probe_kernel(states, nb, amp, p, a, b, eps, Lam, K, m, v0, dt, nsteps, samp
             v += 0.5 * dt * force / m
             q_old = q
             q += dt * v
-            fsum = _sweep(s, y, g, spare, fbuf, nb, a * q_old, b, amp, p, step & 1)
+            fsum = sweep(s, y, g, spare, fbuf, nb, a * q_old, b, amp, p, (nburn + step) & 1)
             force = -K * q - eps * fsum + Lam
             v += 0.5 * dt * force / m
-            if (step & 255) == 0 and not (abs(q) < 1e150 and abs(v) < 1e150):
-                bad[r] = 1
-                break
-
-
-def _oscillator(t, gamma, omega0, v0):
-    """Mean (q, v) of ``q'' + gamma q' + omega0^2 q = 0`` from ``q = 0, v = v0`` (any damping)."""
-    w = np.sqrt(complex(omega0**2 - 0.25 * gamma**2))
-    if abs(w) < 1e-12:
-        w = 1e-12
-    env = np.exp(-0.5 * gamma * t)
-    sn_w = (np.sin(w * t) / w).real  # sin(w t)/w, or sinh(|w| t)/|w| when overdamped
-    cs = np.cos(w * t).real
-    return v0 * env * sn_w, v0 * env * (cs - 0.5 * gamma * sn_w)
+            if step % _CHECK_EVERY == 0:
+                E = 0.5 * m * v * v + 0.5 * K * q * q + q * (eps * fsum - Lam)
+                if not (E <= E_max and E >= E_min):
+                    bad[r] = step
+                    break
 
 
 def _fit_oscillator(t, q, v, q_err, v_err, v0, omega_guess):
-    """Weighted least-squares fit of (gamma, omega0); start from the complex-phase estimate."""
+    """Weighted least-squares fit of (rate, omega0); start from the complex-phase estimate."""
     z = v + 1j * omega_guess * q
     phase = np.unwrap(np.angle(z))
     amp = np.abs(z)
@@ -327,47 +304,54 @@ def _fit_oscillator(t, q, v, q_err, v_err, v0, omega_guess):
     x0 = [max(g0, 1e-8), max(abs(w_ph), 1e-8)]
 
     def resid(x):
-        qm, vm = _oscillator(t, x[0], x[1], v0)
+        qm, vm = damped_oscillator(t, x[0], x[1], v0)
         return np.concatenate([(qm - q) / q_err, (vm - v) / v_err])
 
     sol = optimize.least_squares(resid, x0, x_scale="jac", method="lm")
     return sol.x
 
 
-def probe_relaxation(bath, T, *, K, m=1.0, v0, trajectories, t_end, dt=None, seed, n_out=None,
+def probe_relaxation(probe, T, *, v0, t, dt=None, burn_in=None, realizations, seed, n_out=None,
                      groups=16):
     """Relaxation of a single probe (no springs but its pinning ``K``) in the particle bath.
 
-    The probe starts at ``q = 0, p = m v0`` with the particles in equilibrium; the ensemble mean
-    ``<q>(t), <v>(t)`` over ``trajectories`` is fitted by the damped oscillator (Markov reduction,
-    NDC paper Sec. 3)
+    The probe is kicked to ``q = 0, p = m v0`` with the particles in their ``q = 0`` equilibrium
+    (they start uniform, which is that equilibrium exactly); the mean ``<q>(t), <v>(t)`` over the
+    realizations is fitted by the damped oscillator of the Markov reduction (NDC paper Sec. 3)
 
     .. math::  m\\ddot q = -K_{app} q - \\gamma_{tot}\\dot q, \\qquad
                \\gamma_{tot} \\approx N_b\\gamma_{eff}(T), \\quad K_{app} \\approx k_{eff}
-               = K - N_b\\varepsilon^2 \\mathrm{Var}F / T .
+               = K - N_b\\varepsilon^2 \\mathrm{Var}F / T
 
-    Integrator: velocity Verlet for the probe (B half kick with the particle force, A full drift, B)
-    with the particles advanced in between by Euler-Maruyama using ``q`` at the start of the step.
+    (:meth:`Probe.gamma`, :meth:`Probe.k_eff`, :meth:`Probe.mean_motion`). Integrator: velocity
+    Verlet for the probe with the particles advanced in between (Euler-Maruyama, ``q`` at the start
+    of the step). A run whose energy leaves the range of :func:`._bath.energy_threshold` raises
+    :class:`SimulationDiverged`.
 
     Parameters
     ----------
-    bath : thermolib.ParticleBath
+    probe : thermolib.Probe
+        Mass ``m``, pinning ``K`` and the bath.
     T : float
         Bath temperature ``T_L > 0``.
-    K, m : float
-        Pinning stiffness and mass of the probe.
     v0 : float
-        Initial velocity (the paper uses 50; smaller ``v0`` keeps ``eps q`` in linear response).
-    trajectories : int
-        Independent trajectories (``>= 2 * groups``).
-    t_end : float
-        Simulated time; the fit uses all samples with ``t <= t_end`` (choose ``t_end`` so the
-        signal ``|z| = |v + i Omega q|`` stays well above its standard error).
+        Initial velocity, non-zero (the paper uses 50; a smaller ``v0`` keeps ``eps q F/T`` in
+        linear response).
+    t : float
+        Simulated time, burn-in included; the fit uses the samples after the kick up to where the
+        signal ``|v + i Omega q|`` falls below 4 standard errors.
     dt : float, optional
-        Default: ``min(tau_w / 50, 0.02 / Omega)``, ``Omega = sqrt(K/m)``.
+        Default ``DT_FACTOR`` times the shortest of :meth:`Probe.time_scales`; at most a quarter of
+        the bath's shortest time scale and ``DT_MAX_OMEGA / Omega`` (0.5), ``Omega = sqrt(K/m)``.
+    burn_in : float, optional
+        Time the bath evolves with the probe held at ``q = 0`` before the kick; default 0, since
+        the bath starts in exactly that equilibrium.
+    realizations : int
+        Independent trajectories, a multiple of ``groups`` and ``>= 2 * groups``; trajectory ``r``
+        uses the particle streams ``r * N_b + i``.
     seed : int
     n_out : int, optional
-        Number of sampled times (equally spaced in ``[0, t_end]``). Default: 12 per oscillation
+        Number of sampled times (equally spaced in ``[0, t - burn_in]`` after the kick). Default: 12 per oscillation
         period ``2 pi sqrt(m/K)`` and at least 200, so neither the fit nor a plot of the trace is
         aliased; an explicit value with fewer than 4 samples per period raises ``ValueError``.
     groups : int
@@ -377,58 +361,72 @@ def probe_relaxation(bath, T, *, K, m=1.0, v0, trajectories, t_end, dt=None, see
     -------
     SimResult
         ``t``, ``v`` (``<v>(t)``), ``v_err``, ``q``, ``q_err``; the fit: ``gamma_total`` (total friction
-        ``m Gamma`` of the probe, compare ``N_b gamma_eff``), ``gamma_per_particle``
+        ``m Gamma`` of the probe, compare :meth:`Probe.gamma`), ``gamma_per_particle``
         (``gamma_total / N_b``, compare ``ParticleBath.friction(T)``), ``stiffness`` (apparent
-        ``K_app = m Omega_0^2``, compare ``k_eff``), ``omega`` (damped frequency), each with a
-        jackknife ``*_err`` over trajectory groups.
+        ``K_app = m Omega_0^2``, compare :meth:`Probe.k_eff`), ``omega`` (damped frequency), each
+        with a jackknife ``*_err`` over trajectory groups; ``fit_t_max``.
+
+    Raises
+    ------
+    ValueError
+        Bad input (before any work), or, after the run, a signal that drowns in the noise before
+        10 samples (increase ``|v0|``, ``realizations`` or ``n_out``).
+    SimulationDiverged
+        When the probe's energy leaves every physical range.
     """
-    T = temperature("T", T)
-    if T <= 0:
-        raise ValueError(f"T must be > 0 for probe_relaxation, got {T!r}")
-    K = positive("K", K)
-    m = positive("m", m)
+    probe = require_model(probe, Probe, "probe")
+    bath = probe.bath
+    T = _positive_temperature("T", T)
     v0 = real("v0", v0)
+    if v0 == 0.0:
+        raise ValueError("v0 must be non-zero: a probe at rest has no mean motion to fit")
+    m, K = probe.m, probe.K
+    E0 = 0.5 * m * v0 * v0
+    if not math.isfinite(E0):
+        raise ValueError(f"v0 = {v0!r} is outside the representable range: the kinetic energy "
+                         f"m v0^2 / 2 overflows")
     groups = positive_int("groups", groups)
-    trajectories = positive_int("trajectories", trajectories)
-    if groups < 2 or trajectories < 2 * groups or trajectories % groups:
-        raise ValueError(f"trajectories must be a multiple of groups = {groups} and >= 2*groups "
-                         f"(jackknife errors), got {trajectories}")
-    t_end = positive("t_end", t_end)
-    seed = nonnegative_int("seed", seed)
-    omega = math.sqrt(K / m)
-    per_period = t_end * omega / (2 * math.pi)  # oscillation periods in [0, t_end]
+    if groups < 2:
+        raise ValueError(f"groups must be an integer >= 2 (jackknife errors), got {groups}")
+    omega = probe.frequency()
+    scales = probe.time_scales(T, v0)
+    dt_max = min(bath_dt_max(bath, T, probe.amplitude(T, v0)), DT_MAX_OMEGA / omega)
+    t, dt, burn_in, R, seed = run_settings(
+        t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
+        default_dt=DT_FACTOR * min(scales.values()), default_burn_in=0.0, dt_max=dt_max,
+        dt_limit_reason=f"a quarter of the particles' shortest time scale at the probe's amplitude, "
+                        f"and dt * sqrt(K/m) <= {DT_MAX_OMEGA:g}")
+    if R < 2 * groups or R % groups:
+        raise ValueError(f"realizations must be a multiple of groups = {groups} and >= 2*groups "
+                         f"(jackknife errors), got {R}")
+    n_burn = int(round(burn_in / dt))
+    t_kick = t - n_burn * dt
+    per_period = t_kick * omega / (2 * math.pi)  # oscillation periods after the kick
     if n_out is None:
         n_out = max(200, int(math.ceil(12 * per_period)) + 1)
     n_out = positive_int("n_out", n_out)
     if n_out < 10:
         raise ValueError(f"n_out must be >= 10 for the fit, got {n_out}")
     if n_out < 4 * per_period:
-        raise ValueError(f"n_out = {n_out} samples alias the oscillation: t_end spans "
+        raise ValueError(f"n_out = {n_out} samples alias the oscillation: t - burn_in spans "
                          f"{per_period:.3g} periods, need n_out >= {int(math.ceil(4 * per_period))} "
                          f"(default: 12 per period)")
-    tau1, tau_w = bath_time_scales(bath, T)
-    qscale = abs(v0) / omega + 3 * math.sqrt(T / K)
-    if dt is None:
-        dt = min(bath_dt_max(bath, T, qscale) / 12.5, 0.02 / omega)
-    dt = positive("dt", dt)
-    check_bath_dt(bath, T, dt, q_scale=qscale)
-    if dt * omega > 0.5:
-        raise ValueError(f"dt = {dt:g} is too large for the probe: need dt * sqrt(K/m) <= 0.5, "
-                         f"i.e. dt <= {0.5 / omega:.3g}")
-    nsteps = int(math.ceil(t_end / dt))
+    nsteps = int(math.ceil(t_kick / dt))
     sample = np.unique(np.round(np.linspace(0, nsteps, n_out)).astype(np.int64))
-    nb = int(bath.N_b)
-    amp, p, a, b = bath_constants(bath, T, dt)
+    nb = bath.N_b
+    amp, p, a, b = bath.kernel_params(T, dt)
     Lam = bath.eps * bath.lam * nb
-    states = _lane_states(seed, trajectories, nb)
-    qs = np.zeros((trajectories, sample.size))
-    vs = np.zeros((trajectories, sample.size))
-    bad = np.zeros(trajectories, dtype=np.int64)
-    _probe_kernel(states, nb, amp, p, a, b, float(bath.eps), Lam, K, m, v0, dt, nsteps, sample,
-                  qs, vs, bad)
-    if bad.any() or not (np.all(np.isfinite(qs)) and np.all(np.isfinite(vs))):
-        raise FloatingPointError(f"probe_relaxation diverged (dt = {dt:g}); reduce dt")
-    t = sample * dt
+    E_min = interaction_floor(bath, 1.0 / K)
+    E_max = energy_threshold(E0, E_min, T, dof=2)
+    states = lane_states(seed, R, nb)
+    qs = np.zeros((R, sample.size))
+    vs = np.zeros((R, sample.size))
+    bad = np.full(R, -1, dtype=np.int64)
+    _probe_kernel(states, amp, p, a, b, float(bath.eps), Lam, K, m, v0, dt, n_burn, nsteps, sample,
+                  E_min, E_max, qs, vs, bad)
+    raise_if_diverged(bad, E_min, E_max, "probe_relaxation",
+                      f"set by T = {T:g} and the kick's m v0^2/2 = {E0:.4g}", dt)
+    times = sample * dt
     qm, q_err = mean_sem(qs)
     vm, v_err = mean_sem(vs)
 
@@ -437,15 +435,19 @@ def probe_relaxation(bath, T, *, K, m=1.0, v0, trajectories, t_end, dt=None, see
     ok = np.abs(vm + 1j * omega * qm) > 4 * np.maximum(z_err, 1e-300)
     ok[0] = True
     stop = int(np.argmin(ok)) if not ok.all() else ok.size
-    win = slice(0, max(stop, 10))
-    q_floor = 1e-3 * abs(v0) / omega / math.sqrt(trajectories)
-    v_floor = 1e-3 * abs(v0) / math.sqrt(trajectories)
+    if stop < 10:
+        raise ValueError(f"the mean motion falls below 4 standard errors after {stop} of {ok.size} "
+                         f"samples (t = {times[max(stop - 1, 0)]:.3g}): too little signal to fit; "
+                         f"increase |v0| = {abs(v0):g}, realizations = {R} or n_out = {ok.size}")
+    win = slice(0, stop)
+    q_floor = 1e-3 * abs(v0) / omega / math.sqrt(R)
+    v_floor = 1e-3 * abs(v0) / math.sqrt(R)
 
     def fit(qq, vv, qe, ve):
-        return _fit_oscillator(t[win], qq[win], vv[win], np.maximum(qe[win], q_floor),
+        return _fit_oscillator(times[win], qq[win], vv[win], np.maximum(qe[win], q_floor),
                                np.maximum(ve[win], v_floor), v0, omega)
 
-    gamma, omega0 = fit(qm, vm, q_err, v_err)
+    rate, omega0 = fit(qm, vm, q_err, v_err)
     # jackknife over groups of trajectories
     gq = qs.reshape(groups, -1, sample.size).mean(axis=1)
     gv = vs.reshape(groups, -1, sample.size).mean(axis=1)
@@ -456,20 +458,21 @@ def probe_relaxation(bath, T, *, K, m=1.0, v0, trajectories, t_end, dt=None, see
                       v_err * math.sqrt(groups / (groups - 1))))
     jk = np.array(jk)
     jk_err = np.sqrt((groups - 1) / groups * np.sum((jk - jk.mean(0)) ** 2, axis=0))
-    g_tot, g_tot_err = m * gamma, m * jk_err[0]
+    g_tot, g_tot_err = m * rate, m * jk_err[0]
     stiff = m * omega0**2
     stiff_err = 2 * m * omega0 * jk_err[1]
-    w_d = math.sqrt(max(omega0**2 - 0.25 * gamma**2, 0.0))
+    w_d = math.sqrt(max(omega0**2 - 0.25 * rate**2, 0.0))
     values = {
-        "t": t, "v": vm, "v_err": v_err, "q": qm, "q_err": q_err,
+        "t": times, "v": vm, "v_err": v_err, "q": qm, "q_err": q_err,
         "gamma_total": g_tot, "gamma_total_err": g_tot_err,
         "gamma_per_particle": g_tot / nb, "gamma_per_particle_err": g_tot_err / nb,
         "stiffness": stiff, "stiffness_err": stiff_err,
         "omega": w_d, "omega_err": jk_err[1],
-        "fit_t_max": float(t[win][-1]),
+        "fit_t_max": float(times[win][-1]),
     }
-    settings = {"T": T, "K": K, "m": m, "v0": v0, "trajectories": trajectories, "t_end": t[-1],
-                "dt": dt, "steps": nsteps, "seed": seed, "groups": groups,
+    settings = {"T": T, "v0": v0, "realizations": R, "t": n_burn * dt + float(times[-1]), "dt": dt,
+                "burn_in": n_burn * dt, "steps": n_burn + nsteps, "seed": seed, "groups": groups,
+                "streams": "realization * N_b + particle",
                 "integrator": "velocity Verlet (probe) + Euler-Maruyama (particles, q at step start)",
                 "fit": "damped oscillator to <q>, <v> (weighted least squares), jackknife errors"}
-    return SimResult("ndc_probe_relaxation", values, plain(bath), settings, __version__)
+    return SimResult("probe_relaxation", values, plain(probe), settings, __version__)
