@@ -116,7 +116,7 @@ def test_grid_forms_aliases_and_registry_signatures():
                                 "fixed": {"eps": 0.01}})
     assert sweep.shape == (3, 2)
     np.testing.assert_allclose(sweep.grid["T_m"], [0.1, 1.0, 10.0])
-    out = sw._run_task((sweep.function, "diode", [sweep._task_point(3)]))[0]
+    out = sw.executors.run_task((sweep.function, "diode", [sweep.task_point(3)]))[0]
     assert out[2] is None
     from thermolib import Diode, forces
 
@@ -130,7 +130,7 @@ def test_grid_forms_aliases_and_registry_signatures():
     for name, entry in sw.REGISTRY.items():
         if name.startswith("sim."):
             params = inspect.signature(getattr(sim, name[4:])).parameters
-            assert set(entry.call + entry.run) <= set(params), name
+            assert set(entry.call + entry.run_params) <= set(params), name
             assert ("seed" in params) == entry.seeded, name
 
 
