@@ -8,8 +8,10 @@ from typing import TextIO
 
 __all__ = ["Progress", "LINE_PERCENT"]
 
-#: Without a terminal, one line each time another this-many percent of the points are done.
+#: Without a terminal, one line each time another this-many percent of the points are done ...
 LINE_PERCENT = 5.0
+#: ... but not more often than every this-many seconds (the last point always gets its line).
+LINE_SECONDS = 5.0
 
 
 def _duration(seconds: float) -> str:
@@ -43,6 +45,7 @@ class Progress:
             except ImportError:  # pragma: no cover
                 pass
         self.mode = "lines"
+        self._last = self.t0
         self._next = (int(100.0 * initial / total / LINE_PERCENT) + 1) * LINE_PERCENT
 
     def update(self, n: int) -> None:
@@ -51,8 +54,10 @@ class Progress:
             self.bar.update(n)
         elif self.mode == "lines":
             pct = 100.0 * self.n / self.total
-            if pct + 1e-9 >= self._next or self.n >= self.total:
+            due = pct + 1e-9 >= self._next and time.monotonic() - self._last >= LINE_SECONDS
+            if due or self.n >= self.total:
                 self._line(pct)
+                self._last = time.monotonic()
                 self._next = (int(pct / LINE_PERCENT) + 1) * LINE_PERCENT
 
     def _line(self, pct: float) -> None:

@@ -117,6 +117,7 @@ def _layout(sweep: "Sweep") -> dict:
     """What a reader needs to interpret the arrays without the spec."""
     per_point = ["failed", "cpu_seconds"] + (["realizations"] if sweep.has_realizations else [])
     return {"grid_dims": list(sweep.dims), "axes": [[k, v] for k, v in sweep.grid.items()],
+            "chunks": list(_chunks(sweep.shape)),
             "vector_dims": sweep.vector_dims(), "outputs": list(sweep.outputs),
             "output_dims": {n: list(sweep.output_dims(n)) for n in sweep.outputs},
             "per_point": per_point}
@@ -138,7 +139,7 @@ def _array_spec(attrs: Mapping, name: str) -> tuple[tuple, tuple, str, Any, list
         return (len(values),), (len(values),), dtype, 0 if dtype != "float64" else np.nan, [name]
     if name in vec:
         return (len(vec[name]),), (len(vec[name]),), "float64", np.nan, [name]
-    chunks = _chunks(shape)
+    chunks = tuple(attrs["chunks"])
     if name in _PER_POINT:
         dtype, fill = _PER_POINT[name]
         return shape, chunks, dtype, fill, list(attrs["grid_dims"])
