@@ -243,8 +243,8 @@ class Scan:
     """What a store holds now, verified point by point.
 
     ``data`` has every array (fill values where a chunk or array could not be read); ``done`` the
-    points whose checksum matches; ``damaged`` those marked done whose data no longer match;
-    ``problems`` one line per unreadable chunk or lost array.
+    points whose checksum matches their values; ``damaged`` those marked done whose data no longer
+    match; ``problems`` one line per unreadable chunk, lost array or mark that disagrees.
     """
 
     path: Path
@@ -310,14 +310,22 @@ def scan(path: Path, attrs: dict | None = None) -> Scan:
     for name in static_wrong:
         problems.append(f"array {name!r} does not hold the values the configuration says")
     in_grid = _static_values(attrs, "in_grid")
-    marked = data["done"] & in_grid
-    flat = np.flatnonzero(marked.ravel())
-    cols = [data[n].reshape(marked.size, -1)[flat]
+    # The checksum decides: a point is done if its stored values match it (the checksum is written
+    # after the values); ``done`` is the mark that readers without this library see.
+    flat = np.flatnonzero((in_grid & (data["checksum"] != 0)).ravel())
+    cols = [data[n].reshape(in_grid.size, -1)[flat]
             for n in list(attrs["outputs"]) + list(attrs["per_point"])]
     ok = checksums(flat, cols) == data["checksum"].ravel()[flat]
-    done = np.zeros(marked.size, dtype=bool)
+    done = np.zeros(in_grid.size, dtype=bool)
     done[flat[ok]] = True
-    done = done.reshape(marked.shape)
+    done = done.reshape(in_grid.shape)
+    marked = data["done"] & in_grid
+    unmarked = done & ~marked
+    if unmarked.any():
+        n = int(unmarked.sum())
+        problems.append(f"{n} point{'s' if n != 1 else ''} verif{'y' if n != 1 else 'ies'} but "
+                        f"{'are' if n != 1 else 'is'} not marked done (a lost 'done' chunk or a "
+                        f"write cut short); the next sweep marks {'them' if n != 1 else 'it'}")
     return Scan(path, attrs, data, in_grid, done, marked & ~done, problems, bad, lost, static_wrong)
 
 
@@ -408,11 +416,14 @@ class Store:
             self.group[name][...] = _static_values(s.attrs, name)
             out.append(f"restored array {name!r}")
         n = int(s.damaged.sum())
-        if n or s.lost_arrays or s.bad_chunks:
-            done = self.group["done"]
-            done[...] = s.done  # only verified points stay done
-            if n:
-                out.append(f"{n} damaged point{'s' if n != 1 else ''} will be recomputed")
+        unmarked = int((s.done & ~(s.data["done"] & s.in_grid)).sum())
+        if n or unmarked or s.lost_arrays or s.bad_chunks:
+            self.group["done"][...] = s.done  # exactly the verified points are marked done
+        if unmarked:
+            out.append(f"marked {unmarked} point{'s' if unmarked != 1 else ''} done whose data "
+                       f"verify (nothing to recompute for {'them' if unmarked != 1 else 'it'})")
+        if n:
+            out.append(f"{n} damaged point{'s' if n != 1 else ''} will be recomputed")
         return out
 
     def write(self, results: list["PointResult"]) -> None:
