@@ -32,6 +32,8 @@ help:
 	@echo "make nbval       - execute every chapter of _toc.yml as a test (pytest --nbval-lax)"
 	@echo "make check-html  - load every built page in headless Chromium: math, images, no errors"
 	@echo "make bench       - print the simulator throughput table"
+	@echo "make data        - compute (or resume) every sweep store data/*.zarr of sweeps/*.toml"
+	@echo "                   (SPECS=sweeps/x.toml for some; killed: rerun to resume)"
 	@echo "make clean       - remove _build (HTML, execution cache, simulation cache)"
 	@echo "THERMOBOOK_FIDELITY=paper make book  - the published statistics (default: quick)"
 
@@ -76,6 +78,14 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The paper-fidelity data of every figure (hours of CPU for the NDC chain): each spec's store is
+# verified, repaired, and completed; an interrupted `make data` resumes where it stopped. --yes:
+# the specs are reviewed, their size is intended (the estimate is still printed).
+SPECS ?= $(sort $(wildcard sweeps/*.toml))
+.PHONY: data
+data: $(STAMP)
+	@for spec in $(SPECS); do $(BIN)/python -m thermolib sweep $$spec --yes || exit $$?; done
 
 # Sequential on purpose (also under make -j): nbval fills the simulation cache, so the book build
 # that follows only renders; check-html needs the finished book.

@@ -247,7 +247,7 @@ def test_the_dry_run_refuses_a_bad_dt_and_computes_nothing(tmp_path, monkeypatch
     from thermolib.sweep.plan import make_plan
 
     plan = make_plan(sw.Sweep.from_spec(base))  # validates every point, computes none
-    assert plan.checked == "every point dry-run" and not list(log.iterdir())
+    assert plan.checked == "every point validated by a dry run" and not list(log.iterdir())
     for run, message in [({"dt": 0.5}, r"point x = 1.0: ValueError: dt = 0.5 is too large: need "
                                        r"0 < dt <= 0.1 \(stability of the fake\)"),
                          ({"t": 1e300}, r"t / dt = 1e\+302 steps per realization exceeds")]:

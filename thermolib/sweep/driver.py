@@ -146,8 +146,9 @@ def _run_locked(sweep: "Sweep", path: Path, plan: Plan, *, client: Any, workers:
                             f"{thermolib.__version__}"] = 1
         started = now()
         if len(pending):
-            _say(progress, f"{describe(sweep.function, len(pending), seconds, basis)}; "
-                           f"validated: {plan.checked}; store {path}")
+            checked = f"; {plan.checked}" if plan.checked else ""
+            _say(progress, f"{describe(sweep.function, len(pending), seconds, basis)}{checked}; "
+                           f"store {path}")
             _compute(sweep, writer, pending, report, client=client, workers=workers,
                      progress=progress)
         else:

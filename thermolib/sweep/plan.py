@@ -85,7 +85,7 @@ class Plan:
     """The validated sweep and the estimated cost of its points.
 
     ``sample`` are flat indices of dry-run points and ``seconds`` their estimated CPU seconds
-    (NaN: unknown); ``checked`` says how the points were validated.
+    (NaN: unknown); ``checked`` says how the points were validated (empty: when computed).
     """
 
     function: str
@@ -117,7 +117,7 @@ class Plan:
         mine = [rough[f] for f in pending.tolist() if f in rough]
         values = np.array(mine if mine else list(rough.values()), dtype=float)
         if not values.size or not np.isfinite(values).all():
-            return float("nan"), "unknown: the function is not dry-run"
+            return float("nan"), "no dry run: points are validated when computed"
         return float(values.mean()) * len(pending) * factor, basis
 
 
@@ -132,10 +132,9 @@ def make_plan(sweep: "Sweep", points: np.ndarray | None = None) -> Plan:
     target = sweep._custom if entry is None else (entry.simulator or entry.evaluate)
     if entry is not None and entry.cheap:
         return Plan(sweep.function, len(points), sample, np.full(len(sample), _CHEAP_SECONDS),
-                    "analytic", f"nominal {_CHEAP_SECONDS * 1e3:g} ms per analytic point")
+                    "", f"nominal {_CHEAP_SECONDS * 1e3:g} ms per analytic point")
     if not _uses_contract(target):
-        return Plan(sweep.function, len(points), sample, np.full(len(sample), np.nan),
-                    "when computed (no dry run)")
+        return Plan(sweep.function, len(points), sample, np.full(len(sample), np.nan), "")
     from .executors import _temperatures
 
     models: dict[str, Any] = {}
@@ -164,7 +163,8 @@ def make_plan(sweep: "Sweep", points: np.ndarray | None = None) -> Plan:
             except (ValueError, TypeError) as exc:
                 raise SweepError(f"point {describe_point(sweep.point(flat))}: "
                                  f"{type(exc).__name__}: {exc}") from None
-    how = "every point dry-run" if len(sample) == len(points) else f"{len(sample)} points dry-run"
+    how = ("every point validated by a dry run" if len(sample) == len(points)
+           else f"{len(sample)} of {len(points)} points validated by a dry run")
     return Plan(sweep.function, len(points), sample, seconds, how)
 
 
