@@ -5,7 +5,6 @@ and a rerun recomputes exactly the damaged or missing points.
 """
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import shutil

@@ -271,6 +271,9 @@ def test_the_dry_run_refuses_a_bad_dt_and_computes_nothing(tmp_path, monkeypatch
     res = cli("sweep", spec, env=env)
     assert res.returncode == 2 and res.stderr.count("\n") == 1, res.stderr
     assert "dt = 0.5 is too large" in res.stderr and not (tmp_path / "cli.zarr").exists()
+    # after the dry runs the simulator works again (the probe is gone): the points are computed
+    ds = sw.run(base, store=tmp_path / "good.zarr", workers=0, progress=False)
+    assert bool(ds["done"].all()) and len(list(log.iterdir())) == 3
 
 
 def test_registry_simulators_are_dry_run_once_they_follow_the_contract(tmp_path):

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             print(text)
             if not ok:
                 print(f"thermolib: error: store {args.store} does not verify (see 'verified:'); "
-                      f"rerun its sweep to recompute the damaged points", file=sys.stderr)
+                      f"rerun its sweep to repair it", file=sys.stderr)
             return 0 if ok else EXIT_DAMAGED
         if args.workers is not None and args.workers < 0:
             raise sw.SweepError(f"--workers must be >= 0, got {args.workers}")

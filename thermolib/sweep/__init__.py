@@ -51,9 +51,9 @@ from typing import Any
 
 from .errors import SweepError
 from .figure import load_or_compute
-from .grid import SEED_RULE, point_seed
+from .grid import point_seed
 from .paths import project_root
-from .registry import REGISTRY, Entry, build_model, describe_functions
+from .registry import REGISTRY, Entry, describe_functions
 from .results import load, load_if_present, status
 from .spec import RunReport, Sweep, config_hash
 

@@ -29,7 +29,7 @@ from .errors import SweepError, describe_point
 from .plan import Plan, check_limits, describe, make_plan
 from .progress import Progress
 from .results import load
-from .store import Store, _os_error, now, scan
+from .store import Store, storage_error, now, scan
 
 if TYPE_CHECKING:
     from .spec import RunReport, Sweep
@@ -126,9 +126,9 @@ def _run_locked(sweep: "Sweep", path: Path, plan: Plan, *, client: Any, workers:
     with writer.lock(wait=wait):
         try:
             s = scan(path, writer.attrs)
-            repairs = writer.repair(s) if not s.ok else []
+            repairs = writer.repair(s)
         except OSError as exc:
-            raise _os_error(path, exc, "repair the store") from None
+            raise storage_error(path, exc, "repair the store") from None
         for line in repairs:
             _say(True, f"{path}: {line}")
         done_flat = np.flatnonzero(s.done.ravel())
@@ -199,7 +199,7 @@ def _compute(sweep: "Sweep", writer: Store, pending: np.ndarray, report: "RunRep
         try:
             writer.write(buffer)
         except OSError as exc:
-            raise _os_error(writer.path, exc, "write to the store") from None
+            raise storage_error(writer.path, exc, "write to the store") from None
         buffer, last = [], time.monotonic()
 
     completed = False

@@ -38,12 +38,12 @@ from .. import fidelity as _fidelity
 from .. import runcache
 from .errors import SweepError, describe_point
 from .executors import PointResult, evaluate_point
-from .paths import resolve_spec
+from .paths import project_root, resolve_spec
 from .plan import make_plan
 from .progress import Progress
 from .results import build_dataset
 from .spec import Sweep
-from .store import _layout, check_attrs, damage_summary, read_attrs, scan
+from .store import layout_attrs, check_attrs, damage_summary, read_attrs, scan
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -70,11 +70,16 @@ def _point_function(function: str):
     return _POINT_FUNCTIONS[function]
 
 
-def _annotate(ds, sweep: Sweep, fid: str, source: str, spec_path: Path | None):
-    ds.attrs.update(fidelity=fid, source=source, spec_path=str(spec_path or ""),
-                    function=sweep.function, seed=sweep.seed, seed_offset=sweep.seed_offset,
-                    spec_seed=sweep.spec_seed, config_hash=sweep.config_hash,
-                    cpu_seconds=float(np.nansum(ds["cpu_seconds"].values)))
+def _annotate(ds, sweep: Sweep, fid: str, source: str, spec_path: Path):
+    """What the data are, first in ``attrs``: fidelity, source, spec, seeds, total CPU seconds."""
+    path = spec_path.resolve()
+    root = project_root(path.parent)
+    shown = path.relative_to(root) if root is not None and path.is_relative_to(root) else path
+    head = {"fidelity": fid, "source": source, "spec_path": str(shown), "function": sweep.function,
+            "description": sweep.description, "seed": sweep.seed, "spec_seed": sweep.spec_seed,
+            "seed_offset": sweep.seed_offset, "config_hash": sweep.config_hash,
+            "cpu_seconds": float(np.nansum(ds["cpu_seconds"].values))}
+    ds.attrs = {**head, **{k: v for k, v in ds.attrs.items() if k not in head}}
     return ds
 
 
@@ -178,7 +183,7 @@ def _compute_quick(q: Sweep, spec_path: Path, *, progress: bool):
             bar.update(1)
     finally:
         bar.close()
-    layout = _layout(q)
+    layout = layout_attrs(q)
     shape = q.shape
     data: dict[str, np.ndarray] = {}
     vec = q.vector_dims()

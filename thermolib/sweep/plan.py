@@ -61,15 +61,16 @@ def _validate_only() -> Iterator[None]:
     def probe(**kw):
         raise _Validated(original(**kw))
 
-    targets = [m for m in list(sys.modules.values())
-               if m is not None and getattr(m, "run_settings", None) is original]
-    for m in targets:
-        m.run_settings = probe
+    def swap(old, new):  # module dicts only: no lazy module __getattr__ is triggered
+        for m in list(sys.modules.values()):
+            if getattr(m, "__dict__", {}).get("run_settings") is old:
+                m.run_settings = new
+
+    swap(original, probe)
     try:
         yield
-    finally:
-        for m in targets:
-            m.run_settings = original
+    finally:  # also in modules imported meanwhile (they bound the probe)
+        swap(probe, original)
 
 
 def _uses_contract(fn: Any) -> bool:

@@ -119,7 +119,7 @@ def load_if_present(path: str | os.PathLike, *, spec: str | os.PathLike | Mappin
     if not s.ok:
         warnings.warn(f"sweep store {str(p)!r} is damaged: {damage_summary(s)}; rerun "
                       f"`python -m thermolib sweep {attrs.get('spec_path') or '<spec>'}` to "
-                      f"recompute the affected points", stacklevel=2)
+                      f"repair it", stacklevel=2)
         return None
     if complete and not bool(s.done[s.in_grid].all()):
         return None
@@ -152,7 +152,7 @@ def status_report(store: str | os.PathLike, *, verify: bool = True) -> tuple[str
     attrs = check_attrs(path, read_attrs(path))
     if verify:
         s = scan(path, attrs)
-        done, in_grid, damaged, ok = s.done, s.in_grid, s.damaged, s.ok
+        done, in_grid, ok = s.done, s.in_grid, s.ok
         failed = s.data["failed"] & done
         cpu = float(np.nansum(np.where(done, s.data["cpu_seconds"], 0.0)))
     else:  # only the done mask, as written: no checksums
@@ -162,7 +162,7 @@ def status_report(store: str | os.PathLike, *, verify: bool = True) -> tuple[str
         in_grid = np.asarray(g["in_grid"][...], dtype=bool)
         done = np.asarray(g["done"][...], dtype=bool) & in_grid
         failed = np.asarray(g["failed"][...], dtype=bool) & done
-        damaged, ok, cpu = np.zeros_like(done), True, float("nan")
+        ok, cpu = True, float("nan")
     cfg = attrs.get("config", {})
     n = int(in_grid.sum())
     grid = "; ".join(f"{k} ({len(v)}): {_values(v)}" for k, v in attrs["axes"])
@@ -186,7 +186,7 @@ def status_report(store: str | os.PathLike, *, verify: bool = True) -> tuple[str
               + ("" if verify else "  (not verified)")]
     if verify:
         lines.append(f"verified:   {'yes' if ok else 'NO: ' + damage_summary(s)}"
-                     + ("" if ok else "; rerun the sweep to recompute the affected points"))
+                     + ("" if ok else "; rerun the sweep to repair it"))
         lines.append(f"cpu:        {cpu:.1f} s for the finished points")
     if is_locked(path):
         lines.append(f"running:    a sweep is writing this store ({writer_info(path)})")
@@ -198,7 +198,7 @@ def status_report(store: str | os.PathLike, *, verify: bool = True) -> tuple[str
     if attrs.get("spec_path"):
         lines.append(f"spec:       {attrs['spec_path']}")
     for r in attrs.get("runs", [])[-5:]:
-        lines.append(f"run:        {r.get('started')}  computed {r.get('computed')} "
+        lines.append(f"history:    {r.get('started')}  computed {r.get('computed')} "
                      f"({r.get('failed')} failed) in {float(r.get('seconds') or 0):.1f} s, "
                      f"{r.get('executor') or '-'}" + ("  [interrupted]" if r.get("interrupted") else "")
                      + (f", repaired {r['repaired']}" if r.get("repaired") else ""))

@@ -25,7 +25,7 @@ import numpy as np
 from .. import _canon
 from .. import _validation as _v
 from .errors import SweepError, describe_point
-from .grid import SEED_RULE, Grid, SubGrid, axis_values, point_seed, value_key
+from .grid import SEED_RULE, Grid, SubGrid, axis_values, point_seed
 from .paths import resolve_store
 from .registry import REGISTRY, TEMPERATURE_ALIASES, Entry, build_model, model_fields
 from .subset import quick_grid

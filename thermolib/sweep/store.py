@@ -96,7 +96,7 @@ def _chunks(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(chunks)
 
 
-def _os_error(path: Path, exc: OSError, doing: str) -> SweepError:
+def storage_error(path: Path, exc: OSError, doing: str) -> SweepError:
     why = exc.strerror or str(exc)
     hint = {errno.ENOSPC: "free some space and rerun: finished points are kept",
             errno.EDQUOT: "free some space and rerun: finished points are kept",
@@ -113,7 +113,7 @@ def _os_error(path: Path, exc: OSError, doing: str) -> SweepError:
 # creation
 
 
-def _layout(sweep: "Sweep") -> dict:
+def layout_attrs(sweep: "Sweep") -> dict:
     """What a reader needs to interpret the arrays without the spec."""
     per_point = ["failed", "cpu_seconds"] + (["realizations"] if sweep.has_realizations else [])
     return {"grid_dims": list(sweep.dims), "axes": [[k, v] for k, v in sweep.grid.items()],
@@ -188,7 +188,7 @@ def create(path: Path, sweep: "Sweep") -> None:
         "config_hash": sweep.config_hash, "config": _canon.canonical(sweep.config),
         "spec": sweep.text, "spec_path": sweep.source or "",
         "thermolib_version": thermolib.__version__, "created": now(), "runs": [],
-        **_layout(sweep),  # axis values as written (1.0 stays a float coordinate)
+        **layout_attrs(sweep),  # axis values as written (1.0 stays a float coordinate)
     }
     tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
     try:
@@ -203,7 +203,7 @@ def create(path: Path, sweep: "Sweep") -> None:
                 raise
             # another driver created it first: its config is checked by the caller
     except OSError as exc:
-        raise _os_error(path, exc, "create the store") from None
+        raise storage_error(path, exc, "create the store") from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -321,7 +321,7 @@ def scan(path: Path, attrs: dict | None = None) -> Scan:
     done = done.reshape(in_grid.shape)
     marked = data["done"] & in_grid
     unmarked = done & ~marked
-    if unmarked.any():
+    if unmarked.any() and not is_locked(path):  # (while a sweep writes: marks still to come)
         n = int(unmarked.sum())
         problems.append(f"{n} point{'s' if n != 1 else ''} verif{'y' if n != 1 else 'ies'} but "
                         f"{'are' if n != 1 else 'is'} not marked done (a lost 'done' chunk or a "
@@ -394,7 +394,7 @@ class Store:
                 self.group.attrs["writer"] = {"pid": os.getpid(), "host": socket.gethostname(),
                                               "since": now()}
             except OSError as exc:
-                raise _os_error(self.path, exc, "write to the store") from None
+                raise storage_error(self.path, exc, "write to the store") from None
             yield
         finally:
             if self.group is not None:
