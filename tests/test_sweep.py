@@ -339,20 +339,3 @@ def test_cli_input_errors_exit_2_with_one_line(tmp_path, case):
               "invalid model": "k_I", "unreachable scheduler": "cannot reach the Dask scheduler",
               "config mismatch": "config hash", "status of no store": "no sweep store"}[case]
     assert expect in lines[0]
-
-
-# ------------------------------------------------------------------------------------------------
-# the ready-made specs
-
-
-@pytest.mark.parametrize("path", sorted((ROOT / "sweeps").glob("*.toml")), ids=lambda p: p.stem)
-def test_ready_made_specs_are_valid(path):
-    try:
-        sweep = sw.Sweep.from_spec(path)
-    except sw.SweepError as exc:
-        if "not available" in str(exc):  # that model's analytic layer is not installed
-            pytest.skip(str(exc))
-        raise
-    assert sweep.store == f"data/{path.stem}.zarr"
-    assert sweep.description
-    sweep.check_models()

@@ -72,14 +72,6 @@ def test_config_hashes_and_point_seeds_are_those_of_the_existing_stores(tmp_path
     assert fig2.has_quick and fig2a.has_quick
 
 
-def test_point_seed_depends_only_on_seed_and_the_point():
-    s = sw.point_seed(2021, {"T_A": 1.2, "k_B": 1.0})
-    assert 0 <= s < 2**63
-    assert s == sw.point_seed(2021, {"k_B": 1, "T_A": 1.2})  # key order, 1 == 1.0
-    assert s != sw.point_seed(2022, {"T_A": 1.2, "k_B": 1.0})
-    assert s != sw.point_seed(2021, {"T_A": 1.2000000001, "k_B": 1.0})
-
-
 # ------------------------------------------------------------------------------------------------
 # unions of sub-grids
 
