@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -137,7 +136,7 @@ def test_a_second_sweep_on_the_same_store_is_refused_or_waits(tmp_path):
     path = tmp_path / "shared.zarr"
     spec = slow_spec(tmp_path, path)
     first = start_cli("sweep", spec, "--workers", "1", "--quiet",
-                      env={**env, "SWEEP_TEST_PAUSE": "0.25", "THERMOLIB_SWEEP_FLUSH": "0.05"})
+                      env={**env, "SWEEP_TEST_PAUSE": "1.0", "THERMOLIB_SWEEP_FLUSH": "0.05"})
     try:
         assert wait_until(lambda: path.exists() and "running:" in sw.status(path), timeout=60)
         second = cli("sweep", spec, "--workers", "1", env=env)
@@ -147,9 +146,11 @@ def test_a_second_sweep_on_the_same_store_is_refused_or_waits(tmp_path):
         waiting = cli("sweep", spec, "--workers", "1", "--wait", env=env)
         assert waiting.returncode == 0, waiting.stderr
         assert "computed 0 this run, 24 already stored" in waiting.stderr
+        first.wait(timeout=120)  # it released the lock as it finished
     finally:
-        first.kill()
-        first.wait()
+        if first.poll() is None:
+            first.kill()
+            first.wait()
     assert first.returncode == 0, first.stderr.read()
     runs = sw.load(path).attrs["runs"]
     assert [r["computed"] for r in runs] == [24, 0]
@@ -191,7 +192,14 @@ def test_kill_9_of_the_driver_leaves_no_worker_behind(tmp_path):
 def test_sigterm_and_sigint_stop_cleanly(tmp_path, sig, code, word):
     env = write_modules(tmp_path)
     proc, spec, path = _running_sweep(tmp_path, env, workers="2", pause="0.4")
-    time.sleep(1.5)  # some points finish
+
+    def finished_points():
+        try:
+            return int(sw.load(path)["done"].sum()) >= 2
+        except Exception:  # noqa: BLE001 - the store being written; try again
+            return False
+
+    assert wait_until(finished_points, timeout=60)
     os.kill(proc.pid, sig)
     try:
         out, err = proc.communicate(timeout=30)

@@ -130,7 +130,7 @@ def make_plan(sweep: "Sweep", points: np.ndarray | None = None) -> Plan:
     else:
         sample = points
     entry = sweep.entry
-    target = sweep._custom if entry is None else (entry.simulator or entry.evaluate)
+    target = sweep.target
     if entry is not None and entry.cheap:
         return Plan(sweep.function, len(points), sample, np.full(len(sample), _CHEAP_SECONDS),
                     "", f"nominal {_CHEAP_SECONDS * 1e3:g} ms per analytic point")

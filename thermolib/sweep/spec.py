@@ -276,6 +276,13 @@ class Sweep:
         return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
     @property
+    def target(self) -> Callable:
+        """What runs at each point: the simulator, the analytic function or the custom function."""
+        if self.entry is None:
+            return self._custom
+        return self.entry.simulator or self.entry.evaluate
+
+    @property
     def run_names(self) -> set[str]:
         """Names that are run settings (what ``[run]``, sub-grid and quick overrides may set)."""
         if self.entry is not None:
