@@ -310,7 +310,8 @@ def _quick_points(name):
 
 
 def test_ndc_quick_subsets_are_the_chapters_quick_runs():
-    # chapters/ndc/current.md, quick fidelity: Fig. 3 grids and run lengths per zeta, R = 8
+    # chapters/ndc/current.md, quick fidelity: Fig. 3 grids and run lengths per zeta, R = 8, and
+    # the chapter's burn-in t/5
     fig3 = {0.05: [0.5, 1.0, 2.0, 4.0, 8.0],
             0.1: [0.3, 0.5, 1.0, 2**0.5, 2.0, 2**1.5, 4.0, 8.0, 16.0, 32.0, 64.0],
             0.2: [0.5, 1.0, 2.0, 4.0, 8.0, 16.0]}
@@ -318,7 +319,7 @@ def test_ndc_quick_subsets_are_the_chapters_quick_runs():
     for p, run in _quick_points("ndc_fig3"):
         got.setdefault(p["zeta"], []).append(p["T_L"])
         t = (1500.0 if p["T_L"] <= 4 else 1000.0) if p["zeta"] == 0.1 else 600.0
-        assert run["t"] == t and run["realizations"] == 8, (p, run)
+        assert run == {"t": t, "burn_in": t / 5, "realizations": 8}, (p, run)
     assert got == fig3
     fig4a = {0.5: [1.0, 2.0, 4.0, 8.0, 20.0], 1.0: [0.25, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 20.0, 30.0],
              2.0: [1.0, 2.0, 4.0, 8.0, 20.0]}
@@ -326,7 +327,7 @@ def test_ndc_quick_subsets_are_the_chapters_quick_runs():
     for p, run in _quick_points("ndc_fig4a"):
         got.setdefault(p["k"], []).append(p["T_L"])
         t = 750.0 if p["T_L"] < 10 else (2000.0 if p["k"] == 1.0 else 1500.0)
-        assert run["t"] == t and run["realizations"] == 8, (p, run)
+        assert run == {"t": t, "burn_in": t / 5, "realizations": 8}, (p, run)
     assert got == fig4a
     assert [p["T_R"] for p, run in _quick_points("ndc_fig4b_vary_TR")] == [0.0, 5.0, 10.0, 15.0, 20.0]
     assert {run["t"] for _, run in _quick_points("ndc_fig4b_vary_TR")} == {1000.0}
