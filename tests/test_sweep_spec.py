@@ -210,8 +210,9 @@ realizations = 4
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ("t = 3.0", 't = "long"', r"run.t must be a real number, got 'long'"),
-    ("realizations = 4", "realizations = -5", r"run.realizations must be an integer >= 1, got -5"),
+    # (the wording of the validators is thermolib._validation's; the name and value are ours)
+    ("t = 3.0", 't = "long"', r"run\.t must be a real number.*'long'"),
+    ("realizations = 4", "realizations = -5", r"run\.realizations must be an integer.*-5"),
     ("realizations = 4", "realizations = 1", r"run.realizations must be an integer in \[2, "),
     ("realizations = 4", "realizations = 1180591620717411303424", r"beyond 64-bit integers"),
     ("burn_in = 1.0", "burn_in = 5.0", r"t must be > burn_in"),
