@@ -42,9 +42,9 @@ class Entry:
     ----------
     name : str
         Registry name, ``"sim.<simulator>"`` or ``"analytic.<quantity>"``.
-    model : {"diode", "bath", "chain"} or None
+    model : {"diode", "bath", "chain", "probe"} or None
         Which parameter object ``[model]`` builds (:class:`~thermolib.Diode`,
-        :class:`~thermolib.ParticleBath`, :class:`~thermolib.NDCChain` with its bath).
+        :class:`~thermolib.ParticleBath`, :class:`~thermolib.NDCChain` or ``Probe`` with its bath).
     evaluate : callable
         ``evaluate(model, **call_and_run_kwargs)``: a mapping of outputs or a ``SimResult``.
     outputs : tuple of str
@@ -196,7 +196,7 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in [
           _ERRS("force", "force_compensated", "mean_F"),
           call=("q", "T"), run=None, required=None,
           vector={"q": _ERRS("force", "force_compensated", "mean_F")},
-          step_ns=lambda bath, kw: _NS_PARTICLE_STEP * int(kw.get("particles", 1)) * np.size(kw["q"]),
+          step_ns=lambda bath, kw: _NS_PARTICLE_STEP * bath.N_b * np.size(kw["q"]),
           doc="mean force of the particle bath on a probe frozen at q (NDC Fig. 2a)"),
     Entry("sim.probe_relaxation", "bath", _sim("probe_relaxation"),
           _ERRS("gamma_total", "gamma_per_particle", "stiffness", "omega") + ("fit_t_max",),
@@ -213,23 +213,29 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in [
 # model objects from [model]
 
 
+# Models built around a ParticleBath: [model] holds the bath's fields and the outer object's own.
+_WITH_BATH = {"chain": ("chain", "NDCChain"), "probe": ("particle_bath", "Probe")}
+
+
+def _model_class(kind: str):
+    from importlib import import_module
+
+    module, name = {"diode": ("diode", "Diode"), "bath": ("particle_bath", "ParticleBath"),
+                    **_WITH_BATH}[kind]
+    try:
+        return getattr(import_module(f"thermolib.{module}"), name)
+    except (ImportError, AttributeError) as exc:  # not in this installation
+        raise SweepError(f"the {kind} model is not available: {exc}") from None
+
+
 def model_fields(kind: str) -> tuple[str, ...]:
     """Parameter names accepted in ``[model]`` for a model kind."""
-    try:
-        if kind == "diode":
-            from ..diode import Diode
-
-            return tuple(f.name for f in dataclasses.fields(Diode)) + tuple(_DIODE_SHORTCUTS)
-        from ..particle_bath import ParticleBath
-
-        bath = tuple(f.name for f in dataclasses.fields(ParticleBath))
-        if kind == "bath":
-            return bath
-        from ..chain import NDCChain
-
-        return bath + tuple(f.name for f in dataclasses.fields(NDCChain) if f.name != "bath")
-    except ImportError as exc:  # the analytic layer is not in this installation
-        raise SweepError(f"the {kind} model is not available: {exc}") from None
+    own = tuple(f.name for f in dataclasses.fields(_model_class(kind)) if f.name != "bath")
+    if kind == "diode":
+        return own + tuple(_DIODE_SHORTCUTS)
+    if kind in _WITH_BATH:
+        return model_fields("bath") + own
+    return own
 
 
 def _force(value: Any, name: str):
@@ -286,15 +292,11 @@ def build_model(kind: str | None, params: Mapping[str, Any]):
             if name in params:
                 params[name] = _force(params[name], name)
         return Diode(**params)
-    from ..particle_bath import ParticleBath
-
-    bath_names = {f.name for f in dataclasses.fields(ParticleBath)}
-    bath = ParticleBath(**{k: v for k, v in params.items() if k in bath_names})
+    bath_names = set(model_fields("bath"))
+    bath = _model_class("bath")(**{k: v for k, v in params.items() if k in bath_names})
     if kind == "bath":
         return bath
-    from ..chain import NDCChain
-
-    return NDCChain(bath=bath, **{k: v for k, v in params.items() if k not in bath_names})
+    return _model_class(kind)(bath=bath, **{k: v for k, v in params.items() if k not in bath_names})
 
 
 def describe_functions() -> str:
