@@ -158,10 +158,14 @@ def status_report(store: str | os.PathLike, *, verify: bool = True) -> tuple[str
     else:  # only the done mask, as written: no checksums
         import zarr
 
-        g = zarr.open_group(str(path), mode="r", zarr_format=3)
-        in_grid = np.asarray(g["in_grid"][...], dtype=bool)
-        done = np.asarray(g["done"][...], dtype=bool) & in_grid
-        failed = np.asarray(g["failed"][...], dtype=bool) & done
+        try:
+            g = zarr.open_group(str(path), mode="r", zarr_format=3)
+            in_grid = np.asarray(g["in_grid"][...], dtype=bool)
+            done = np.asarray(g["done"][...], dtype=bool) & in_grid
+            failed = np.asarray(g["failed"][...], dtype=bool) & done
+        except Exception as exc:  # noqa: BLE001 - a damaged store: the verifying status says what
+            raise SweepError(f"cannot read {str(path)!r} without verification ({type(exc).__name__}); "
+                             f"run status without --no-verify") from None
         ok, cpu = True, float("nan")
     cfg = attrs.get("config", {})
     n = int(in_grid.sum())

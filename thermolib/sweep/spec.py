@@ -532,7 +532,7 @@ def _check_setting(where: str, name: str, value: Any, *, contract: bool) -> None
         raise SweepError(f"{where} must be finite, got {value!r}")
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
         raise SweepError(f"{where} = {value} is beyond 64-bit integers")
-    if not contract:
+    if not contract or (value is None and name in ("dt", "burn_in")):  # None: the model's default
         return
     from ..sim import _contract as C
 
@@ -541,7 +541,7 @@ def _check_setting(where: str, name: str, value: Any, *, contract: bool) -> None
             _v.positive(where, value)
         elif name in ("dt", "t_end"):
             _v.positive(where, value)
-        elif name == "burn_in" and value is not None:
+        elif name == "burn_in":
             _v.nonnegative(where, value)
         elif name == "realizations":
             n = _v.positive_int(where, value)
