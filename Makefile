@@ -50,6 +50,8 @@ help:
 	@echo "make check-html    - every built page in headless Chromium: math typeset and inside its"
 	@echo "                     column, no TeX in the text, no console error, provenance, images"
 	@echo "make bench         - print the simulator throughput table"
+	@echo "make data          - compute (or resume) every sweep store data/*.zarr of sweeps/*.toml"
+	@echo "                     (SPECS=sweeps/x.toml for some; killed: rerun to resume)"
 	@echo "make lab           - JupyterLab on the chapters (MyST rendered; opening a chapter changes nothing)"
 	@echo "make check-lab     - open every chapter in JupyterLab (headless browser): git status stays clean"
 	@echo "make check-live    - run a built page's cells with thebe on a local Jupyter server (headless browser)"
@@ -114,6 +116,14 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The paper-fidelity data of every figure (hours of CPU for the NDC chain): each spec's store is
+# verified, repaired, and completed; an interrupted `make data` resumes where it stopped. --yes:
+# the specs are reviewed, their size is intended (the estimate is still printed).
+SPECS ?= $(sort $(wildcard sweeps/*.toml))
+.PHONY: data
+data: $(STAMP)
+	@for spec in $(SPECS); do $(BIN)/python -m thermolib sweep $$spec --yes || exit $$?; done
 
 # Sequential on purpose (also under make -j): nbval fills the simulation cache, so the book build
 # that follows only renders; check-html needs the finished book. Always at quick fidelity.

@@ -5,23 +5,20 @@ The simulator runs are tiny (t = 3, 4 realizations): these tests check bookkeepi
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import signal
 import socket
 import subprocess
-import sys
 import textwrap
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from thermolib import sweep as sw
 
-PY = sys.executable
-ROOT = Path(__file__).resolve().parents[1]
+from sweep_helpers import (GRID_Y, PY, ROOT, assert_identical, calls, cli, slow_spec,
+                           write_modules)
 
 # 24 points of the real diode simulator (two eps lanes -> an extra "eps" dimension)
 DIODE_SPEC = {
@@ -47,47 +44,17 @@ T_m = 1.0
 eps = [0.0, 0.05]
 """
 
-# A custom sweep function for the kill test: sleeps, logs every call, returns seed-derived numbers.
-HELPER = '''
-import os, time, uuid
-import numpy as np
 
-def slow_point(x, y, seed):
-    log = os.environ.get("SWEEP_TEST_LOG")
-    if log:
-        open(os.path.join(log, f"{x}_{y}_{uuid.uuid4().hex}"), "w").close()
-    time.sleep(float(os.environ.get("SWEEP_TEST_PAUSE", "0")))
-    rng = np.random.default_rng(seed)
-    return {"value": 10.0 * x + y + rng.standard_normal(), "value_err": rng.random()}
-'''
-
-
-FLAKY = '''
-def flaky(x, seed, bad_input=-1):
-    if x == 2:
-        raise FloatingPointError("the simulation diverged")  # physics: a failed point
-    if x == bad_input:
-        raise ValueError(f"dt is too large at x = {x}")       # input: stops the sweep
-    return {"value": float(x)}
-'''
+@pytest.fixture(autouse=True)
+def _no_seed_offset(monkeypatch):
+    monkeypatch.delenv("THERMOBOOK_SEED", raising=False)
 
 
 def _cli(*args, env=None, timeout=120):
-    return subprocess.run([PY, "-m", "thermolib", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=timeout, cwd=ROOT)
+    return cli(*args, env=env, timeout=timeout)
 
 
-def _outputs(ds):
-    return {name: ds[name].values for name in ds.attrs["outputs"]}
-
-
-def _assert_identical(a, b):
-    """Bit-for-bit equality of every output, the done mask and the coordinates."""
-    assert list(a.dims) == list(b.dims)
-    for name in a.attrs["outputs"] + ["done", "failed"]:
-        assert a[name].values.tobytes() == b[name].values.tobytes(), name
-    for name in a.coords:
-        np.testing.assert_array_equal(a[name].values, b[name].values)
+_assert_identical = assert_identical
 
 
 # ------------------------------------------------------------------------------------------------
@@ -116,7 +83,7 @@ def test_grid_forms_aliases_and_registry_signatures():
                                 "fixed": {"eps": 0.01}})
     assert sweep.shape == (3, 2)
     np.testing.assert_allclose(sweep.grid["T_m"], [0.1, 1.0, 10.0])
-    out = sw._run_task((sweep.function, "diode", [sweep._task_point(3)]))[0]
+    out = sw.executors.run_task((sweep.function, "diode", [sweep.task_point(3)]))[0]
     assert out[2] is None
     from thermolib import Diode, forces
 
@@ -130,7 +97,7 @@ def test_grid_forms_aliases_and_registry_signatures():
     for name, entry in sw.REGISTRY.items():
         if name.startswith("sim."):
             params = inspect.signature(getattr(sim, name[4:])).parameters
-            assert set(entry.call + entry.run) <= set(params), name
+            assert set(entry.call + entry.run_params) <= set(params), name
             assert ("seed" in params) == entry.seeded, name
 
 
@@ -170,46 +137,30 @@ def test_local_processes_in_process_and_dask_cluster_store_identical_results(tmp
 
 
 def test_killed_sweep_resumes_computing_only_the_missing_points(tmp_path, monkeypatch):
-    (tmp_path / "sweephelp.py").write_text(HELPER)
-    spec = {"function": "sweephelp:slow_point", "seed": 3, "outputs": ["value", "value_err"],
-            "grid": {"x": list(range(6)), "y": [0.0, 0.5, 1.0, 1.5]}}
-    spec_path = tmp_path / "kill.toml"
-    spec_path.write_text(textwrap.dedent(f"""\
-        function = "sweephelp:slow_point"
-        store = "{tmp_path / 'killed.zarr'}"
-        seed = 3
-        outputs = ["value", "value_err"]
-        [grid]
-        x = [0, 1, 2, 3, 4, 5]
-        y = [0.0, 0.5, 1.0, 1.5]
-        """))
+    env = write_modules(tmp_path)
+    store = tmp_path / "killed.zarr"
+    spec_path = slow_spec(tmp_path, store)
     logs = [tmp_path / "log1", tmp_path / "log2"]
     for d in logs:
         d.mkdir()
-    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
-               THERMOLIB_SWEEP_FLUSH="0.05", SWEEP_TEST_PAUSE="0.3", SWEEP_TEST_LOG=str(logs[0]))
+    env.update(THERMOLIB_SWEEP_FLUSH="0.05", SWEEP_TEST_PAUSE="0.3", SWEEP_TEST_LOG=str(logs[0]))
     proc = subprocess.Popen([PY, "-m", "thermolib", "sweep", str(spec_path), "--workers", "2",
                              "--quiet"], env=env, cwd=ROOT, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    import zarr
-
-    store = tmp_path / "killed.zarr"
     deadline = time.monotonic() + 60
-    n_done = 0
     try:
         while time.monotonic() < deadline and proc.poll() is None:
             if (store / "done" / "zarr.json").exists():
                 try:
-                    n_done = int(np.sum(zarr.open_group(str(store), mode="r")["done"][...]))
-                except Exception:  # noqa: BLE001 - a chunk being replaced; try again
+                    if int(sw.load(store)["done"].sum()) >= 3:
+                        break
+                except Exception:  # noqa: BLE001 - the store being created; try again
                     pass
-                if n_done >= 3:
-                    break
             time.sleep(0.05)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the driver and its worker processes
         proc.wait()
-    done_at_kill = np.asarray(zarr.open_group(str(store), mode="r")["done"][...])
+    done_at_kill = sw.load(store)["done"].values
     assert 3 <= done_at_kill.sum() < 24, (done_at_kill.sum(), proc.stderr.read())
 
     # rerun the same command: only the missing points are computed
@@ -218,10 +169,9 @@ def test_killed_sweep_resumes_computing_only_the_missing_points(tmp_path, monkey
                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     missing = {(x, y) for (x, y), d in np.ndenumerate(done_at_kill) if not d}
-    calls = sorted((int(x), float(y)) for x, y, _ in (f.name.split("_") for f in logs[1].iterdir()))
-    grid_y = [0.0, 0.5, 1.0, 1.5]
-    assert len(calls) == len(missing) == len(set(calls))
-    assert {(x, grid_y.index(y)) for x, y in calls} == missing
+    got = calls(logs[1])
+    assert len(got) == len(missing) == len(set(got))
+    assert {(x, GRID_Y.index(y)) for x, y in got} == missing
     resumed = sw.load(store)
     assert resumed.attrs["runs"][-1]["computed"] == len(missing)
     assert f"computed {len(missing)} this run" in rerun.stderr
@@ -230,7 +180,7 @@ def test_killed_sweep_resumes_computing_only_the_missing_points(tmp_path, monkey
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("SWEEP_TEST_PAUSE", "0")
     monkeypatch.delenv("SWEEP_TEST_LOG", raising=False)
-    fresh = sw.run(spec, store=tmp_path / "fresh.zarr", workers=0, progress=False)
+    fresh = sw.run(spec_path, store=tmp_path / "fresh.zarr", workers=0, progress=False)
     _assert_identical(resumed, fresh)
     assert bool(resumed["done"].all())
 
@@ -285,7 +235,7 @@ def test_yaml_spec_is_the_same_sweep_as_its_toml_twin(tmp_path):
 
 
 def test_failed_points_are_stored_and_bad_input_stops_the_sweep(tmp_path, monkeypatch):
-    (tmp_path / "flakyhelp.py").write_text(FLAKY)
+    write_modules(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     spec = {"function": "flakyhelp:flaky", "seed": 1, "outputs": ["value"],
             "grid": {"x": [0, 1, 2, 3, 4]}}
@@ -313,7 +263,8 @@ def test_load_if_present(tmp_path):
     import zarr
 
     g = zarr.open_group(str(tmp_path / "a.zarr"), mode="r+")
-    g["done"][0, 0] = False  # as if killed before this point
+    g["done"][0, 0] = False  # as if killed before this point was written
+    g["checksum"][0, 0] = 0
     assert sw.load_if_present(tmp_path / "a.zarr") is None  # incomplete
     partial = sw.load(tmp_path / "a.zarr")
     assert np.isnan(partial["current"][0, 0]).all() and not np.isnan(partial["current"][1, 0]).any()
@@ -388,20 +339,3 @@ def test_cli_input_errors_exit_2_with_one_line(tmp_path, case):
               "invalid model": "k_I", "unreachable scheduler": "cannot reach the Dask scheduler",
               "config mismatch": "config hash", "status of no store": "no sweep store"}[case]
     assert expect in lines[0]
-
-
-# ------------------------------------------------------------------------------------------------
-# the ready-made specs
-
-
-@pytest.mark.parametrize("path", sorted((ROOT / "sweeps").glob("*.toml")), ids=lambda p: p.stem)
-def test_ready_made_specs_are_valid(path):
-    try:
-        sweep = sw.Sweep.from_spec(path)
-    except sw.SweepError as exc:
-        if "not available" in str(exc):  # that model's analytic layer is not installed
-            pytest.skip(str(exc))
-        raise
-    assert sweep.store == f"data/{path.stem}.zarr"
-    assert sweep.description
-    sweep.check_models()
