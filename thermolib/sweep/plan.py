@@ -2,12 +2,11 @@
 
 The simulator contract (:mod:`thermolib.sim._contract`) requires every simulator to pass its run
 settings through ``run_settings`` before any work. :func:`make_plan` calls the simulator at each
-point with that one function replaced by a probe that validates (the model's own ``dt`` limit,
-``t / dt <= MAX_STEPS``, ``realizations``, ...) and then stops the call. So a bad ``dt`` or
-``t = 1e300`` is refused before the store exists, and the validated settings give each point's
-number of steps for the cost estimate. (The probe patches module attributes for the duration of
-the dry run: do not run simulators in other threads of the same process meanwhile.) A function
-that does not go through ``run_settings`` is not dry-run: its points are validated when computed.
+point inside ``_contract.validate_only()``, where ``run_settings`` validates (the model's own
+``dt`` limit, ``t / dt <= MAX_STEPS``, ``realizations``, ...) and then stops the call. So a bad
+``dt`` or ``t = 1e300`` is refused before the store exists, and the validated settings give each
+point's number of steps for the cost estimate. A function that does not go through
+``run_settings`` is not dry-run: its points are validated when computed.
 
 The estimate is points x steps x realizations x a rough per-step cost from the benchmark table;
 once a store holds finished points, their measured CPU seconds calibrate it. Above
@@ -16,11 +15,8 @@ confirmed (``--yes``).
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import sys
 import warnings
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,36 +37,6 @@ LIMIT_CPU_HOURS = 24.0
 #: Points dry-run one by one; larger sweeps are validated on an even sample of this size.
 DRY_RUN_POINTS = 2000
 _CHEAP_SECONDS = 0.01  # nominal cost of an analytic point
-
-
-class _Validated(BaseException):
-    """Raised by the probe once a simulator's run settings passed validation (not an Exception,
-    so that no ``except Exception`` inside a simulator swallows it)."""
-
-    def __init__(self, settings: tuple):
-        super().__init__()
-        self.settings = settings
-
-
-@contextlib.contextmanager
-def _validate_only() -> Iterator[None]:
-    from ..sim import _contract
-
-    original = _contract.run_settings
-
-    def probe(**kw):
-        raise _Validated(original(**kw))
-
-    def swap(old, new):  # module dicts only: no lazy module __getattr__ is triggered
-        for m in list(sys.modules.values()):
-            if getattr(m, "__dict__", {}).get("run_settings") is old:
-                m.run_settings = new
-
-    swap(original, probe)
-    try:
-        yield
-    finally:  # also in modules imported meanwhile (they bound the probe)
-        swap(probe, original)
 
 
 def _uses_contract(fn: Any) -> bool:
@@ -136,11 +102,12 @@ def make_plan(sweep: "Sweep", points: np.ndarray | None = None) -> Plan:
                     "", f"nominal {_CHEAP_SECONDS * 1e3:g} ms per analytic point")
     if not _uses_contract(target):
         return Plan(sweep.function, len(points), sample, np.full(len(sample), np.nan), "")
+    from ..sim import _contract
     from .executors import _temperatures
 
     models: dict[str, Any] = {}
     seconds = np.full(len(sample), np.nan)
-    with _validate_only(), warnings.catch_warnings():
+    with _contract.validate_only(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i, flat in enumerate(sample.tolist()):
             _, model_kw, kwargs, seed = sweep.task_point(flat)
@@ -155,7 +122,7 @@ def make_plan(sweep: "Sweep", points: np.ndarray | None = None) -> Plan:
                 if entry.temperatures:
                     kwargs = _temperatures(entry.temperatures, kwargs)
                 entry.evaluate(models[key], **kwargs)
-            except _Validated as ok:
+            except _contract.ValidatedSettings as ok:
                 t, dt, _, realizations, _ = ok.settings
                 if entry is not None and entry.step_ns is not None:
                     seconds[i] = t / dt * realizations * entry.step_ns(models[key], kwargs) * 1e-9
