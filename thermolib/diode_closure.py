@@ -207,57 +207,59 @@ def _odd(diode) -> bool:
 
 
 # ============================================================================ validity of first order
-def _central(fun, x, h, lo=0.0):
-    """Derivative of ``fun`` at ``x`` (second-order stencil, one-sided when ``x - h < lo``)."""
-    if x - h >= lo:
-        return (fun(x + h) - fun(x - h)) / (2 * h)
-    return (-3 * fun(x) + 4 * fun(x + h) - fun(x + 2 * h)) / (2 * h)
-
-
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)
 def _linear_derivatives(diode):
-    """T-independent derivatives of the linear diode with respect to ``(k_A, k_B)``:
-    gradient and Hessian of kappa0, and the Jacobian of ``sigma()`` (4 x 2)."""
+    """T-independent derivatives of the linear diode with respect to ``(k_A, k_B)``: kappa0, its
+    gradient and Hessian, and the Jacobian of ``sigma()`` (4 x 2). Second-order central
+    differences of the closed forms (one-sided at a stiffness close to 0, where the diode with a
+    negative stiffness does not exist)."""
     k0 = diode.kappa0()
     bA, bB = diode.beta()
     grad = -k0 * np.array([bA, bB])
     hess = np.empty((2, 2))
     dsig = np.empty((4, 2))
     for i, name in enumerate(("k_A", "k_B")):
-        base = getattr(diode, name)
-        h = 1e-4 * (base + diode.k_I)
-
-        def dk(x, name=name):
-            return diode.replace(**{name: x})
-
-        hess[i] = _central(lambda x: -dk(x).kappa0() * np.array(dk(x).beta()), base, h)
-        dsig[:, i] = _central(lambda x: np.array(dk(x).sigma()), base, h)
+        x = getattr(diode, name)
+        h = 1e-4 * (x + diode.k_I)
+        steps, weights = ((-h, h), (-0.5 / h, 0.5 / h)) if x >= h else \
+            ((0.0, h, 2 * h), (-1.5 / h, 2.0 / h, -0.5 / h))
+        hess[i], dsig[:, i] = 0.0, 0.0
+        for st, wt in zip(steps, weights):
+            d = diode.replace(**{name: x + st}) if st else diode
+            hess[i] += wt * (-d.kappa0() * np.array(d.beta()))
+            dsig[:, i] += wt * np.array(d.sigma())
     return k0, grad, 0.5 * (hess + hess.T), dsig
 
 
 def _hermite_tail(force, v):
-    """:math:`Q(v) = \\sum_{k \\ge 2} r_k^2/k`, :math:`r_k = \\mathbb E[f(X) h_k(X/\\sqrt v)]`,
-    :math:`X \\sim N(0, v)`: the variance of the non-linear part of ``f``, each Hermite component
-    weighted by its correlation time (component ``k`` decorrelates ``k`` times faster than ``x``)."""
-    from scipy.special import roots_hermitenorm
+    """:math:`Q(v) = \\sum_{k \\ge 2} r_k^2/k` with the Hermite coefficients
+    :math:`r_k = \\mathbb E[f(X)\\, h_k(X/\\sqrt v)]`, :math:`X \\sim N(0, v)`: the variance of the
+    non-linear part of ``f``, each component weighted by its correlation time (the ``k``-th
+    component of a Gaussian process decorrelates ``k`` times faster than the process).
 
-    from .kramers import hermite_functions, polynomial_coefficients
+    Closed forms: a polynomial through the monomial-to-Hermite matrix; for ``-A sin(Kz)`` and
+    ``-A sinh(Kz)``, :math:`r_k^2 = A^2 e^{\\mp b^2} b^{2k}/k!` (odd ``k``, :math:`b = K\\sqrt v`).
+    """
+    from scipy.special import gammaln
 
-    v = np.atleast_1d(np.asarray(v, dtype=float))
+    from .kramers import _mono_to_hermite, polynomial_coefficients
+
+    v = np.asarray(v, dtype=float)
     c = polynomial_coefficients(force)
     if c is not None:
-        K = max(len(c) - 1, 2)
-    else:
-        b = force.K * math.sqrt(float(v.max()))
-        K = int(math.ceil(b * b + 12 * b + 30))
-    M = K + 40
-    x, w = roots_hermitenorm(M)
-    w = w / math.sqrt(2.0 * math.pi)
-    H = hermite_functions(x, w, K) * np.sqrt(w)  # h_k(x_i) w_i
-    fx = np.asarray(force.f(np.sqrt(v)[:, None] * x[None, :]), dtype=float)
-    r = fx @ H.T  # (n_v, K + 1)
-    k = np.arange(2, K + 1)
-    return np.sum(r[:, 2:] ** 2 / k, axis=1)
+        n = np.arange(len(c))
+        T = _mono_to_hermite(len(c) - 1)
+        r = (c * np.sqrt(v)[..., None] ** n) @ T  # (..., K + 1)
+        k = np.arange(2, len(c))
+        return np.sum(r[..., 2:] ** 2 / k, axis=-1) if k.size else 0.0 * v
+    b2 = force.K**2 * v
+    kmax = int(math.ceil(np.max(b2) + 12.0 * math.sqrt(np.max(b2)) + 40.0))
+    k = np.arange(3, kmax + 1, 2)
+    sign = -1.0 if type(force).__name__ == "Cosine" else 1.0
+    with np.errstate(divide="ignore"):
+        logt = (k * np.log(b2[..., None]) - gammaln(k + 1.0) - np.log(k)
+                + sign * b2[..., None])
+    return force.A**2 * np.sum(np.exp(logt), axis=-1)
 
 
 def _even_moments(force, v):
@@ -333,7 +335,8 @@ def second_order_coefficients(diode, T_A, T_B):
     S = 0.0
     for f, v, k in ((diode.f_A, vA, diode.k_A), (diode.f_B, vB, diode.k_B)):
         if not f.is_zero and not f.is_linear:
-            S = S + _hermite_tail(f, v.ravel()).reshape(v.shape) / (v * (k + diode.k_I) ** 2)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                S = S + np.where(v > 0, _hermite_tail(f, v) / (v * (k + diode.k_I) ** 2), 0.0)
     J2NG = np.abs(k0 * dT) * S
     return J2G, J2NG, J1
 
