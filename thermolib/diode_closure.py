@@ -232,10 +232,12 @@ def _linear_derivatives(diode):
 
 
 def _hermite_tail(force, v):
-    """:math:`Q(v) = \\sum_{k \\ge 2} r_k^2/k` with the Hermite coefficients
+    """:math:`Q(v) = \\sum_{k \\ge 2} r_k^2/\\sqrt{3k}` with the Hermite coefficients
     :math:`r_k = \\mathbb E[f(X)\\, h_k(X/\\sqrt v)]`, :math:`X \\sim N(0, v)`: the variance of the
-    non-linear part of ``f``, each component weighted by its correlation time (the ``k``-th
-    component of a Gaussian process decorrelates ``k`` times faster than the process).
+    non-linear part of ``f``, each component weighted by its correlation time. For inertial motion
+    the position correlation is :math:`1 - O(t^2)` at short times, so the ``k``-th component
+    decorrelates (ballistically) in a time :math:`\\propto k^{-1/2}`; the weight is normalised to
+    1/3 for the cubic component, ``k = 3``.
 
     Closed forms: a polynomial through the monomial-to-Hermite matrix; for ``-A sin(Kz)`` and
     ``-A sinh(Kz)``, :math:`r_k^2 = A^2 e^{\\mp b^2} b^{2k}/k!` (odd ``k``, :math:`b = K\\sqrt v`).
@@ -251,19 +253,19 @@ def _hermite_tail(force, v):
         T = _mono_to_hermite(len(c) - 1)
         r = (c * np.sqrt(v)[..., None] ** n) @ T  # (..., K + 1)
         k = np.arange(2, len(c))
-        return np.sum(r[..., 2:] ** 2 / k, axis=-1) if k.size else 0.0 * v
+        return np.sum(r[..., 2:] ** 2 / np.sqrt(3.0 * k), axis=-1) if k.size else 0.0 * v
     b2 = force.K**2 * v
     kmax = int(math.ceil(np.max(b2) + 12.0 * math.sqrt(np.max(b2)) + 40.0))
     k = np.arange(3, kmax + 1, 2)
     sign = -1.0 if type(force).__name__ == "Cosine" else 1.0
     with np.errstate(divide="ignore"):
-        logt = (k * np.log(b2[..., None]) - gammaln(k + 1.0) - np.log(k)
+        logt = (k * np.log(b2[..., None]) - gammaln(k + 1.0) - 0.5 * np.log(3.0 * k)
                 + sign * b2[..., None])
     return force.A**2 * np.sum(np.exp(logt), axis=-1)
 
 
 def _even_moments(force, v):
-    """:math:`(\mathbb E f(X), \mathbb E f''(X))`, :math:`X \sim N(0, v)`, for a polynomial force."""
+    """:math:`(\\mathbb E f(X), \\mathbb E f''(X))`, :math:`X \\sim N(0, v)`, for a polynomial force."""
     from .kramers import polynomial_coefficients
 
     c = polynomial_coefficients(force)
@@ -304,7 +306,7 @@ def second_order_coefficients(diode, T_A, T_B):
     at second order like an extra random force of variance :math:`\\varepsilon^2\\mathrm{Var}\\,r_j` with
     a correlation time that shrinks with the Hermite order of its components;
     :math:`|J_2^{NG}| \\approx |J_0| \\sum_j Q_j(v_j)/[v_j (k_j + k_I)^2]` with
-    :math:`Q = \\sum_{k\\ge2} r_k^2/k` (:func:`_hermite_tail`).
+    :math:`Q = \\sum_{k\\ge2} r_k^2/\\sqrt{3k}` (:func:`_hermite_tail`).
 
     Returns ``(J2_gauss, J2_nongauss_magnitude, J1)`` broadcast over ``T_A``, ``T_B``.
     """
@@ -353,11 +355,10 @@ def first_order_error(diode, T_A, T_B, eps):
     eps = np.asarray(eps, dtype=float)
     T_A = np.asarray(T_A, dtype=float)
     T_B = np.asarray(T_B, dtype=float)
-    same = T_A == T_B
-    # at T_A = T_B every coefficient is proportional to T_A - T_B: take the limit with a unit
-    # difference around the same mean temperature (the ratio does not depend on it to first order)
-    dT = np.where(same, 1e-6 * np.maximum(T_A, 1e-300), 0.0)
-    J2G, J2NG, J1 = second_order_coefficients(diode, T_A + dT, T_B - dT)
+    # at T_A = T_B every coefficient is proportional to T_A - T_B: take the limit (a relative
+    # change of 1e-6 of T_A changes the ratio by ~1e-6)
+    dT = np.where(T_A == T_B, 1e-6 * np.maximum(T_A, 1.0), 0.0)
+    J2G, J2NG, J1 = second_order_coefficients(diode, T_A + dT, T_B)
     with np.errstate(divide="ignore", invalid="ignore"):
         mu = np.abs(eps) * (np.abs(J2G) + np.abs(J2NG)) / np.abs(J1)
     mu = np.where(eps == 0.0, 0.0, np.where(np.isnan(mu), np.inf, mu))

@@ -181,7 +181,7 @@ def is_odd(force: Force) -> bool:
 
 
 def _compose(q, mu, a):
-    """Coefficients in ``u`` of :math:`\sum_k q_k (\mu + a u)^k` (Horner)."""
+    """Coefficients in ``u`` of :math:`\\sum_k q_k (\\mu + a u)^k` (Horner)."""
     P = np.polynomial.polynomial
     out = np.zeros(1)
     for qk in q[::-1]:
