@@ -32,6 +32,7 @@ import math
 import time
 import warnings
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,9 +40,10 @@ from . import _validation as _v
 from . import kramers as _k
 from .diode_closure import ClosureError, GaussianClosure, gaussian_closure
 
-__all__ = ["ExactSolution", "ExactSolverError", "ExactSolverWarning", "exact_solution",
-           "galerkin_solution", "exact_current", "exact_rectification", "DIRECT_MAX_ORDER",
-           "ITERATIVE_MAX_ORDER"]
+__all__ = ["ExactSolution", "ExactSolverError", "ExactSolverWarning", "ExactGrid", "exact_solution",
+           "galerkin_solution", "exact_current", "exact_currents", "exact_rectification",
+           "convergence_study",
+           "DIRECT_MAX_ORDER", "ITERATIVE_MAX_ORDER"]
 
 #: largest total degree for the sparse LU (order 28: ~19 000 unknowns, ~5e7 non-zeros in the factors)
 DIRECT_MAX_ORDER = 28
@@ -217,8 +219,8 @@ def exact_solution(diode, T_A, T_B, eps, *, rtol=1e-6, atol=None, start=8, step=
         Strength of the nonlinear forces (any sign for which they confine).
     rtol, atol : float
         Convergence test :math:`|J_N - J_{N-\\mathrm{step}}| \\le \\mathrm{rtol}|J_N - J_0| + \\mathrm{atol}`;
-        default ``atol = 1e-3 * rtol * kappa0 * max(T_A, T_B)``, which only matters near
-        :math:`T_A = T_B`, where :math:`J - J_0` vanishes.
+        default ``atol = 1e-12 * kappa0 * max(T_A, T_B)``, the round-off level of the current,
+        which only matters where :math:`J - J_0` itself is that small (e.g. at :math:`T_A = T_B`).
     start, step, max_order : int
         Degrees tried: ``start, start + step, ...`` up to ``max_order`` (default
         :data:`DIRECT_MAX_ORDER` or :data:`ITERATIVE_MAX_ORDER` according to the solver).
@@ -243,7 +245,7 @@ def exact_solution(diode, T_A, T_B, eps, *, rtol=1e-6, atol=None, start=8, step=
     eps = _v.real("eps", eps)
     rtol = _v.positive("rtol", rtol)
     k0 = diode.kappa0()
-    atol = 1e-3 * rtol * k0 * max(T_A, T_B) if atol is None else _v.nonnegative("atol", atol)
+    atol = 1e-12 * k0 * max(T_A, T_B) if atol is None else _v.nonnegative("atol", atol)
     start = _v.positive_int("start", start)
     step = _v.positive_int("step", step)
     strict = _v.boolean("strict", strict)
@@ -304,3 +306,49 @@ def exact_rectification(diode, T_h, T_c, eps, **solver_options) -> float:
     a = abs(exact_current(diode, T_h, T_c, eps, **solver_options))
     b = abs(exact_current(diode, T_c, T_h, eps, **solver_options))
     return abs(a - b) / (0.5 * (a + b))
+
+
+class ExactGrid(NamedTuple):
+    """Exact currents on a grid (:func:`exact_currents`), all arrays of the broadcast shape."""
+
+    current: np.ndarray
+    error: np.ndarray  # achieved accuracy |J_N - J_(N - step)| of each point
+    order: np.ndarray  # Hermite degree of each point
+    seconds: np.ndarray  # wall time of each point
+
+
+def exact_currents(diode, T_A, T_B, eps, **solver_options) -> ExactGrid:
+    """:func:`exact_solution` at every point of the broadcast ``(T_A, T_B, eps)`` (e.g. a curve or
+    a map, to be cached as one result); each point must converge (options as there)."""
+    T_A, T_B, eps = np.broadcast_arrays(_v.real_array("T_A", T_A, lo=0.0),
+                                        _v.real_array("T_B", T_B, lo=0.0), _v.real_array("eps", eps))
+    out = np.empty((4,) + T_A.shape)
+    for idx in np.ndindex(T_A.shape):
+        s = exact_solution(diode, float(T_A[idx]), float(T_B[idx]), float(eps[idx]), **solver_options)
+        out[(slice(None),) + idx] = (s.current, s.error, s.order, s.seconds)
+    return ExactGrid(out[0], out[1], out[2].astype(int), out[3])
+
+
+def convergence_study(diode, T_A, T_B, eps, orders, *, method="auto"):
+    """The Galerkin current at each total degree in ``orders``, with the cost of each solve.
+
+    Returns an array of rows ``(order, unknowns, current, cpu_seconds)`` (CPU time of this process
+    for assembly and solve, one core: SuperLU and the assembly are single-threaded).
+    """
+    from .diode import Diode
+
+    if not isinstance(diode, Diode):
+        raise TypeError(f"diode must be a thermolib.Diode, got {type(diode).__name__}")
+    T_A = _v.temperature("T_A", T_A)
+    T_B = _v.temperature("T_B", T_B)
+    eps = _v.real("eps", eps)
+    orders = [_v.positive_int("orders", n) for n in orders]
+    _check_confining(diode, eps)
+    ref = _reference(diode, T_A, T_B, eps)
+    rows = []
+    for N in orders:
+        t0 = time.process_time()
+        J, m, size, used, res, _ = galerkin_solution(diode, T_A, T_B, eps, N, method=method,
+                                                     _ref=ref)
+        rows.append((N, size, J, time.process_time() - t0))
+    return np.array(rows)
