@@ -107,7 +107,7 @@ def test_validity_tracks_the_exact_error_of_first_order(d, T_m, eps_list, rel_li
         for r in rel_list:
             T_A, T_B = T_m * (1 + r / 2), T_m * (1 - r / 2)
             J0 = d.kappa0() * (T_A - T_B)
-            exact = d.exact_current(T_A, T_B, eps, rtol=1e-4) - J0
+            exact = d.exact_current(T_A, T_B, eps, rtol=1e-3) - J0  # E is >= 1e-2 here
             E.append(abs(eps * first_order(d, T_A, T_B) - exact) / abs(exact))
             mu.append(float(d.validity(T_A, T_B, eps)))
     E, mu = np.array(E), np.array(mu)

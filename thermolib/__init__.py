@@ -23,6 +23,7 @@ _EXPORTS = {
     "MarkovReductionError": "chain",
     "Diode": "diode",
     "FirstOrderValidityWarning": "diode",
+    "ExactSolverError": "diode_exact",
 }
 
 __all__ = ["__version__", "forces", "sim", "stats", *sorted(_EXPORTS)]

@@ -134,7 +134,10 @@ def gaussian_closure(diode, T_A, T_B, eps, *, tol: float = 1e-13) -> GaussianClo
     from scipy.optimize import root
 
     from . import _validation as _v
+    from .diode import Diode
 
+    if not isinstance(diode, Diode):
+        raise TypeError(f"diode must be a thermolib.Diode, got {type(diode).__name__}")
     T_A = _v.temperature("T_A", T_A)
     T_B = _v.temperature("T_B", T_B)
     eps = _v.real("eps", eps)
@@ -349,8 +352,9 @@ def first_order_error(diode, T_A, T_B, eps):
 
     .. math:: \\mu = |\\varepsilon|\\,\\frac{|J_2^G| + |J_2^{NG}|}{|J_1|}
 
-    (:func:`second_order_coefficients`; finite as :math:`T_A \\to T_B`, infinite where first order
-    predicts no correction). Cheap: closed forms and one quadrature, no exact solve.
+    (:func:`second_order_coefficients`; finite as :math:`T_A \\to T_B`, 0 without a force, infinite
+    where first order predicts no correction but the second order does not vanish). Cheap: closed
+    forms and short series, no exact solve.
     """
     eps = np.asarray(eps, dtype=float)
     T_A = np.asarray(T_A, dtype=float)
@@ -359,7 +363,8 @@ def first_order_error(diode, T_A, T_B, eps):
     # change of 1e-6 of T_A changes the ratio by ~1e-6)
     dT = np.where(T_A == T_B, 1e-6 * np.maximum(T_A, 1.0), 0.0)
     J2G, J2NG, J1 = second_order_coefficients(diode, T_A + dT, T_B)
+    J2 = np.abs(J2G) + np.abs(J2NG)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mu = np.abs(eps) * (np.abs(J2G) + np.abs(J2NG)) / np.abs(J1)
-    mu = np.where(eps == 0.0, 0.0, np.where(np.isnan(mu), np.inf, mu))
-    return mu
+        mu = np.abs(eps) * J2 / np.abs(J1)
+    # no second-order term (no force): first order is exact; J1 = 0 alone: it misses everything
+    return np.where((eps == 0.0) | (J2 == 0.0), 0.0, np.where(np.isnan(mu), np.inf, mu))
