@@ -357,8 +357,9 @@ class Diode:
         stiffness shift), :math:`|J_2^{NG}|` the size of the non-Gaussian part of the force
         (:func:`thermolib.diode_closure.first_order_error`). Cheap (closed forms, one quadrature).
         On the exact maps of that chapter (quartic and cosine forces, Figs. 2 and 4 of the paper and
-        held-out settings) the actual relative error of :math:`\\varepsilon J_1` lies between about
-        ``0.5 mu`` and ``1.2 mu``; the library warns above :data:`VALIDITY_THRESHOLD`. Broadcasts.
+        held-out settings) the actual relative error of :math:`\\varepsilon J_1` lies between
+        ``0.35 mu`` and ``1.11 mu`` where ``mu < 0.3``; the library warns above
+        :data:`VALIDITY_THRESHOLD`. Broadcasts.
         """
         from .diode_closure import first_order_error
 
@@ -435,7 +436,6 @@ class Diode:
         with np.errstate(invalid="ignore", divide="ignore"):
             return _out(np.abs(J_AB - J_BA) / (0.5 * (J_AB + J_BA)))
 
-
     # exact solver
     def exact_solution(self, T_A, T_B, eps, **solver_options):
         """Converged stationary state of the nonlinear diode
@@ -461,6 +461,7 @@ class Diode:
         from .diode_closure import gaussian_closure
 
         return gaussian_closure(self, T_A, T_B, eps)
+
 
 def beta_printed(diode: Diode):
     """:math:`(\\beta_A, \\beta_B)` exactly as printed in (A36)-(A37) (equal masses and dampings only).
