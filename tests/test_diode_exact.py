@@ -173,3 +173,21 @@ def test_bad_input_is_refused_with_the_parameter_named(call, exc, name):
 def test_negative_eps_is_allowed_when_the_force_still_confines():
     J = FIG4.exact_current(1.2, 0.8, -0.05, rtol=1e-5)  # V = +0.05 cos z: softer near 0
     assert J == pytest.approx(FIG4.kappa0() * 0.4 - 0.05 * first_order(FIG4, 1.2, 0.8), rel=2e-3)
+
+
+def test_the_reference_gaussian_changes_the_speed_not_the_answer(monkeypatch):
+    # without a closure (e.g. an unstable linearization) the solver falls back to the eps = 0
+    # Gaussian as reference: it converges to the same current, at a higher degree
+    import thermolib.diode_exact as de
+    from thermolib.diode_closure import ClosureError
+
+    s = exact_solution(FIG2, 1.5, 0.5, 0.3, rtol=1e-5)
+
+    def no_closure(*args, **kwargs):
+        raise ClosureError("test")
+
+    monkeypatch.setattr(de, "gaussian_closure", no_closure)
+    t = exact_solution(FIG2, 1.5, 0.5, 0.3, rtol=1e-5)
+    assert t.reference is None and s.reference is not None
+    assert t.error > 10 * s.error  # the self-consistent Gaussian is the better starting point
+    assert abs(t.current - s.current) < s.error + t.error
