@@ -397,7 +397,7 @@ def test_no_warning_at_small_eps():
 
 
 def test_warning_at_large_eps():
-    with pytest.warns(FirstOrderValidityWarning, match="k_j \\+ k_I"):
+    with pytest.warns(FirstOrderValidityWarning, match="predicted relative error"):
         FIG2.current(1.5, 0.5, np.array([0.01, 0.5]))
     assert FIG2.validity(1.5, 0.5, 0.5) > 0.15
     with pytest.warns(FirstOrderValidityWarning):

@@ -28,6 +28,7 @@ _EXPORTS = {
     "Diode": "diode",
     "FirstOrderValidityWarning": "diode",
     "ParameterTypeError": "_validation",
+    "ExactSolverError": "diode_exact",
 }
 
 __all__ = ["__version__", "forces", "sim", "stats", *sorted(_EXPORTS)]

@@ -100,7 +100,7 @@ def diode_figure(params, sims=()):
     _split_plot(ax_J1, c["dT"], c["J1"], c["valid"], "C3", r"$\varepsilon J_1$ (first order)", "J1")
     _split_plot(ax_chi, c["r"], c["chi"], c["valid_chi"], "C2", r"$\chi$, Eq. (24), first order", "chi")
     ax_v.plot(c["dT"], c["valid"], color="C5", lw=2, gid="valid",
-              label=r"$\max_j\,\varepsilon|g_j|/(k_j + k_I)$")
+              label=r"predicted relative error $\mu$ of first order")
     ax_v.axhline(VALIDITY_THRESHOLD, color="C3", ls=":", label=f"threshold {VALIDITY_THRESHOLD}")
 
     pts = [s for s in sims if s.get("key") == (d, T_m, eps)]
