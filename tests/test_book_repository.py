@@ -42,6 +42,7 @@ def build(tmp_path, repo_url=None) -> str:
     (book / "tools").mkdir()
     shutil.copy(ROOT / "_config.yml", book)
     shutil.copy(ROOT / "tools" / "book_repository.py", book / "tools")
+    shutil.copytree(ROOT / "_ext", book / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "chapters" / "references.bib", book / "chapters")
     (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/page\n")
     (book / "chapters" / "page.md").write_text(PAGE)

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from thermolib import sim
+from thermolib.sim.chain import default_burn_in
 from thermolib.runcache import cached
 
 __all__ = ["Cancelled", "NDC_CHUNK", "DIODE_CHUNK", "chunk_seed", "pool", "ndc_point",
@@ -83,9 +84,13 @@ def ndc_point(chain, T_L, T_R, N, *, t, realizations, seed, progress=None, cance
     """One point of the full particle model (``sim.chain_current``, bond current): a dict with
     ``T_L, J, J_err, t, R, seed``. ``progress(done, total)`` is called after every chunk;
     ``cancelled()`` is asked before every chunk and raises :class:`Cancelled` when true."""
+    # t is the measured time: the simulator's default burn-in (five relaxation times of the
+    # effective chain, longer than t itself at low T_L) comes on top of it.
+    burn = default_burn_in(chain, float(T_L), int(N))
+
     def call(n, s):
-        return cached(sim.chain_current, chain, float(T_L), float(T_R), N=int(N), t=float(t),
-                      realizations=n, seed=s)
+        return cached(sim.chain_current, chain, float(T_L), float(T_R), N=int(N),
+                      t=burn + float(t), burn_in=burn, realizations=n, seed=s)
 
     res = _run_chunks(call, realizations, NDC_CHUNK, seed, progress, cancelled)
     J, J_err = pool([r.current for _, r in res], [r.current_err for _, r in res],

@@ -56,7 +56,7 @@ from ._rng import normal_pair_fast, seed_states
 
 __all__ = ["chain_current", "effective_chain_current", "two_bath_chain_current",
            "baoab_chain_matrices", "baoab_chain_covariance", "baoab_chain_observables",
-           "DT_MAX_OMEGA", "BURN_IN_CHAIN"]
+           "default_burn_in", "DT_MAX_OMEGA", "BURN_IN_CHAIN"]
 
 _CHAIN_STREAM = PARTICLE_STREAM_LIMIT  # chain-noise streams start above every particle stream
 _N_OBS = 3
@@ -248,6 +248,15 @@ def _settings(T_L, T_R, N, dt, n_burn, n_meas, R, seed, estimator, integrator):
 
 # ------------------------------------------------------------------------------------------------
 # the full model
+
+def default_burn_in(chain, T_L, N) -> float:
+    """The burn-in :func:`chain_current` uses when none is given: ``BURN_IN_CHAIN`` (= 5) times the
+    effective chain's slowest relaxation time :meth:`NDCChain.relaxation_time` at ``T_L`` with ``N``
+    sites. A caller that wants ``t_measured`` of measurement passes ``t = default_burn_in(...) +
+    t_measured``."""
+    chain = require_model(chain, NDCChain, "chain")
+    return BURN_IN_CHAIN * chain.relaxation_time(positive("T_L", T_L), chain_size(N))
+
 
 def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations, seed,
                   estimator="bond"):
