@@ -17,6 +17,13 @@ its cache; the book's extension also checks every page's record of the fidelity 
 at. The student edition and the one-file book reuse the execution cache of their fidelity: same
 chapters, same fidelity, same outputs.
 
+jupyter-cache also keys a chapter on its own source only: a change to thermolib, to a sweep spec or
+to a chapters-local module (``chapters/**/*.py``) would leave every page showing outputs of the old
+code. So each execution cache is stamped with a digest of those inputs (:func:`code_digest`); when
+it differs, the execution cache and the doctrees of that build are emptied and every chapter is
+executed again (its simulations still come from the simulation cache when their keys, which hold
+thermolib's source digest too, are unchanged).
+
 ``--fidelity`` defaults to ``$THERMOBOOK_FIDELITY`` (else quick). The build runs with
 ``-W -n --keep-going``: every Sphinx warning, broken reference included, fails it.
 ``--out DIR`` puts all of the above under DIR instead (used by the separation test).
@@ -48,6 +55,47 @@ def layout(fidelity: str, edition: str = "full", builder: str = "html", out: Pat
             "exec_cache": base / ".jupyter_cache", "simcache": base / "simcache", "base": base}
 
 
+def code_digest(source: Path = ROOT) -> str:
+    """Digest of everything a chapter's outputs depend on besides its own text: thermolib's source,
+    the sweep specs, and the chapters-local Python modules."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = sorted([*(source / "thermolib").rglob("*.py"), *(source / "sweeps").glob("*.toml"),
+                    *(source / "chapters").rglob("*.py")])
+    for f in files:
+        if "__pycache__" in f.parts:
+            continue
+        h.update(f.relative_to(source).as_posix().encode())
+        h.update(b"\0")
+        h.update(f.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def invalidate_if_code_changed(where: dict, source: Path = ROOT) -> bool:
+    """Empty the execution cache and the doctrees of a build when :func:`code_digest` changed
+    since each was filled (each folder carries its own stamp, so the student edition and the
+    one-file book, which share the execution cache but not the doctrees, are refreshed too);
+    returns True when anything was emptied."""
+    import shutil
+
+    digest = code_digest(source)
+    emptied = False
+    for folder in (where["exec_cache"], where["doctrees"]):
+        stamp = folder.with_name(folder.name + ".code-digest")
+        old = stamp.read_text().strip() if stamp.exists() else None
+        if old != digest and (old is not None or folder.exists()):
+            shutil.rmtree(folder, ignore_errors=True)
+            emptied = True
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest + "\n")
+    if emptied:
+        print("build_book: thermolib, a sweep spec or a chapter module changed since the last build "
+              "of this fidelity: its chapters are executed again", flush=True)
+    return emptied
+
+
 def build(fidelity: str, edition: str = "full", builder: str = "html", *, source: Path = ROOT,
           toc: Path | None = None, out: Path | None = None, simcache: Path | None = None,
           force_all: bool = False) -> int:
@@ -67,6 +115,7 @@ def build(fidelity: str, edition: str = "full", builder: str = "html", *, source
     os.environ["THERMOBOOK_FIDELITY"] = fidelity
     where["simcache"] = Path(simcache) if simcache else where["simcache"]
     os.environ["THERMOLIB_CACHE"] = str(where["simcache"])
+    invalidate_if_code_changed(where, source)
     toc = Path(toc) if toc else source / "_toc.yml"
     overrides = {
         "external_toc_path": toc.resolve().as_posix(),
