@@ -10,6 +10,10 @@ Where each build goes (``B`` = ``_build`` for quick, ``_build/paper`` for paper 
     one-file book (singlehtml) B/pdf/singlehtml                   (same execution cache as full)
     simulation cache           B/simcache   (THERMOLIB_CACHE of the chapters' kernels)
 
+With ``THERMOBOOK_SEED=k`` (k > 0: every seed of every chapter shifted) ``B`` is ``_build/seed<k>``
+or ``_build/paper/seed<k>``: a book on other random numbers never shares a cache with the book of
+the seeds in the text.
+
 jupyter-cache keys a chapter on its source only, not on ``THERMOBOOK_FIDELITY``, so one execution
 cache for both fidelities would publish quick outputs under the paper label (and the other way
 round). Here the fidelity chooses the folder, so a paper build can never find a quick chapter in
@@ -41,9 +45,20 @@ ROOT = Path(__file__).resolve().parents[1]
 LEVELS = ("quick", "paper")
 
 
+def _seed_offset() -> int:
+    """``$THERMOBOOK_SEED`` as thermolib reads it (0 when unset)."""
+    sys.path.insert(0, str(ROOT))
+    from thermolib.fidelity import seed_offset
+
+    return seed_offset()
+
+
 def layout(fidelity: str, edition: str = "full", builder: str = "html", out: Path | None = None) -> dict:
     """Folders of a build: ``html`` (output), ``doctrees``, ``exec_cache``, ``simcache``."""
     base = Path(out) if out is not None else ROOT / "_build" / ("paper" if fidelity == "paper" else "")
+    offset = _seed_offset()
+    if offset:  # THERMOBOOK_SEED=k: another book (other random numbers), with caches of its own
+        base = base / f"seed{offset}"
     base = base.resolve()
     if builder == "singlehtml":
         html = base / "pdf" / "singlehtml"
