@@ -38,7 +38,7 @@ def make_source(where: Path) -> Path:
     shutil.copy(BOOK / "_toc.yml", src / "_toc.yml")
     shutil.copy(BOOK / f"{DOC}.md", src / f"{DOC}.md")
     shutil.copy(ROOT / "chapters" / "references.bib", src / "chapters" / "references.bib")
-    for name in ("_ext", "_static"):
+    for name in ("_ext", "_static", "tools"):  # tools/: the repository-button extension
         (src / name).symlink_to(ROOT / name)
     return src
 
