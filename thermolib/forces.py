@@ -19,7 +19,8 @@ order in ``eps`` a force enters the heat current only through
 variance :math:`z = \\langle z_j^2 \\rangle`. It acts as a stiffness shift :math:`k_j \\to k_j - \\varepsilon g`.
 
 Every force is a frozen dataclass with ``f(z)``, ``V(z)``, ``g(z)``, ``g_prime(z)`` (vectorised), a
-LaTeX ``label`` and the numba contract used by :mod:`thermolib.sim`:
+LaTeX ``label`` (the potential, for legends), ``f_label`` and ``g_label`` (the entries of Table I, without
+``$``) and the numba contract used by :mod:`thermolib.sim`:
 
 ``kernel_code``
     0 no force, 1 polynomial :math:`f = \\sum_n c_n z^n`, 2 sine :math:`f = -A \\sin Kz`,
@@ -88,6 +89,19 @@ def _fmt(x: float) -> str:
 def _lab(x: float) -> str:
     """Compact text for figure legends (4 significant digits)."""
     return f"{x:.4g}"
+
+
+def _poly_latex(coeffs) -> str:
+    """LaTeX of the polynomial :math:`\\sum_n c_n z^n` from ``(c0, c1, ...)`` (zero terms omitted)."""
+    out = ""
+    for n, c in enumerate(coeffs):
+        if c == 0.0:
+            continue
+        mag = "" if (abs(c) == 1.0 and n > 0) else _lab(abs(c))
+        mono = "" if n == 0 else ("z" if n == 1 else f"z^{{{n}}}")
+        sign = ("-" if c < 0 else "") if not out else (" - " if c < 0 else " + ")
+        out += sign + mag + mono
+    return out or "0"
 
 
 def _variance(z) -> np.ndarray:
@@ -228,6 +242,16 @@ class Power(Force):
         pre = "" if self.c == 1.0 else _lab(self.c) + r"\,"
         return rf"$V = {pre}z^{{{2 * self.n}}}/{2 * self.n}$"
 
+    @property
+    def f_label(self) -> str:
+        """LaTeX of :math:`f(z)` (no ``$``), e.g. ``-z^{3}``: the force column of Table I."""
+        return _poly_latex([0.0] * (2 * self.n - 1) + [-self.c])
+
+    @property
+    def g_label(self) -> str:
+        """LaTeX of :math:`g(z) = -c\\,(2n-1)!!\\,z^{n-1}` with the numbers of this force (Table I)."""
+        return _poly_latex([0.0] * (self.n - 1) + [-self.c * float(double_factorial(2 * self.n - 1))])
+
     def __repr__(self) -> str:
         return f"power({self.n})" if self.c == 1.0 else f"power({self.n}, c={_fmt(self.c)})"
 
@@ -292,6 +316,24 @@ class _Wave(Force):
         if self.K == 1.0:
             return rf"$V = {sign}{a}{self._latex} z$"
         return rf"$V = {sign}{a}{self._latex}({_lab(self.K)} z)/{_lab(self.K)}$"
+
+    @staticmethod
+    def _times(c: float) -> str:
+        """Prefix for a coefficient ``c`` in front of a function: ``-``, ``''`` or ``-0.7\\,``."""
+        return "-" if c == -1.0 else "" if c == 1.0 else _lab(c) + r"\,"
+
+    @property
+    def f_label(self) -> str:
+        """LaTeX of :math:`f(z) = -A\\,s(Kz)` (no ``$``), e.g. ``-\\sin z``."""
+        arg = " z" if self.K == 1.0 else rf"({_lab(self.K)}\,z)"
+        return self._times(-self.A) + (r"\sin" if self._h > 0 else r"\sinh") + arg
+
+    @property
+    def g_label(self) -> str:
+        """LaTeX of :math:`g(z) = -AK\\,e^{\\mp K^2 z/2}` with the numbers of this force (Table I)."""
+        rate = 0.5 * self.K**2
+        z = "z/2" if rate == 0.5 else rf"{_lab(rate)}\,z"
+        return rf"{self._times(-self.A * self.K)}e^{{{'-' if self._h > 0 else ''}{z}}}"
 
     def __repr__(self) -> str:
         return f"{self._name}(K={_fmt(self.K)}, A={_fmt(self.A)})"
@@ -383,15 +425,22 @@ class Polynomial(Force):
 
     @property
     def label(self) -> str:
-        out = ""
+        return f"$f = {self.f_label}$"
+
+    @property
+    def f_label(self) -> str:
+        """LaTeX of :math:`f(z) = \\sum_n c_n z^n` (no ``$``)."""
+        return _poly_latex(self.coeffs)
+
+    @property
+    def g_label(self) -> str:
+        """LaTeX of :math:`g(z) = \\sum_{n\\ odd} c_n\\, n!!\\, z^{(n-1)/2}` with this force's numbers
+        (Eq. (A31); even powers and the constant do not appear, ERRATA D4)."""
+        g = [0.0] * ((len(self.coeffs) + 1) // 2)
         for n, c in enumerate(self.coeffs):
-            if c == 0.0:
-                continue
-            mag = "" if (abs(c) == 1.0 and n > 0) else _lab(abs(c))
-            mono = "" if n == 0 else ("z" if n == 1 else f"z^{{{n}}}")
-            sign = ("-" if c < 0 else "") if not out else (" - " if c < 0 else " + ")
-            out += sign + mag + mono
-        return "$f = " + (out or "0") + "$"
+            if n % 2 == 1:
+                g[(n - 1) // 2] = c * float(double_factorial(n))
+        return _poly_latex(g)
 
     def __repr__(self) -> str:
         return "polynomial([" + ", ".join(_fmt(c) for c in self.coeffs) + "])"
@@ -446,6 +495,16 @@ class Linear(Force):
     @property
     def label(self) -> str:
         return "no force" if self.c == 0.0 else rf"$V = {_lab(self.c)}\, z^2/2$"
+
+    @property
+    def f_label(self) -> str:
+        """LaTeX of :math:`f(z) = -cz` (no ``$``)."""
+        return _poly_latex([0.0, -self.c])
+
+    @property
+    def g_label(self) -> str:
+        """LaTeX of the constant :math:`g = -c` (no ``$``)."""
+        return _poly_latex([-self.c])
 
     def __repr__(self) -> str:
         return "linear(c=0)" if self.c == 0.0 else f"linear(c={_fmt(self.c)})"

@@ -1,11 +1,13 @@
 """The diode explorer: J0, J0 + eps J1, the nonlinear part and the rectification chi from
 thermolib's first-order theory for any masses, dampings, stiffnesses and force types, and simulations
-of the full nonlinear model on demand (common random numbers for J - J0).
+of the full nonlinear model on demand (common random numbers for J - J0), next to the exact J - J0
+of the Kramers solver at the same points.
 
 Paper: Defaveri, Anteneodo (2021), Eqs. (15), (18), (20)-(21), (24), Figs. 2-4; errata D8-D9.
 """
 from __future__ import annotations
 
+import math
 import warnings
 from functools import lru_cache
 
@@ -15,12 +17,16 @@ from matplotlib.figure import Figure
 
 from thermolib import Diode, FirstOrderValidityWarning, forces
 from thermolib.diode import VALIDITY_THRESHOLD
+from thermolib.diode_exact import ExactSolverWarning, exact_solution
+from thermolib.fidelity import choose, seed as book_seed
+from thermolib.runcache import cached
 
 from . import runs
 from ._panel import SimulationPanel
 
-__all__ = ["DIODE_FORCES", "DIODE_DEFAULTS", "DIODE_SIM_POINTS", "make_diode", "temperatures",
-           "diode_curves", "diode_figure", "simulate_diode_points", "DiodeExplorer"]
+__all__ = ["DIODE_FORCES", "DIODE_DEFAULTS", "DIODE_SIM_POINTS", "DIODE_FIGURE_RUN", "make_diode",
+           "temperatures", "diode_curves", "diode_figure", "exact_excess", "simulate_diode_points",
+           "diode_figure_points", "DiodeExplorer"]
 
 # Paper Fig. 2: V_A = z^4/4 (force -z^3), V_B = 0, k_I = 0.5, all other parameters 1, T_m = 1.
 DIODE_FORCES = {
@@ -34,6 +40,12 @@ DIODE_DEFAULTS = dict(T_m=1.0, dT_rel=1.0, eps=0.1, k_A=1.0, k_B=1.0, k_I=0.5, m
                       gamma_A=1.0, gamma_B=1.0, force_A="power(2): V = z⁴/4", force_B="none")
 DIODE_GRID = 121          # Delta T points (each evaluation is vectorised: the whole grid in ~1 ms)
 DIODE_SIM_POINTS = 5      # Delta T values per button click
+#: The simulated points of the page's static figure (the book's choice): what the button adds at
+#: the default parameters, with more realizations at paper fidelity.
+DIODE_FIGURE_RUN = dict(t=120.0, realizations=dict(quick=512, paper=8192), seed=2021)
+#: The exact J - J0 next to each simulated point: relative accuracy of the Kramers solver, and the
+#: largest Hermite degree tried (keeps a click below a few seconds; beyond it the point is skipped)
+EXACT_RTOL, EXACT_MAX_ORDER = 1e-5, 20
 
 
 def make_diode(k_A, k_B, k_I, m_A, m_B, gamma_A, gamma_B, force_A, force_B, **_):
@@ -114,6 +126,10 @@ def diode_figure(params, sims=()):
         ax_J1.errorbar(x, [s["excess"] for s in pts], yerr=[s["excess_err"] for s in pts], fmt="o",
                        color="k", ms=5, capsize=3, zorder=5, gid="J1_sim",
                        label=r"simulation, $J(\varepsilon) - J(0)$ (paired)")
+        exact = [s.get("exact", math.nan) for s in pts]
+        if np.any(np.isfinite(exact)):
+            ax_J1.plot(x, exact, "x", color="C2", ms=9, mew=2, zorder=6, gid="J1_exact",
+                       label=r"exact $J - J_0$ (Kramers solver)")
     ax_J.set_ylabel(r"heat current $J$ (A $\to$ B)")
     ax_J1.set_ylabel(r"$J - J_0$")
     ax_J1.axhline(0, color="0.6", lw=0.8)
@@ -123,7 +139,7 @@ def diode_figure(params, sims=()):
     ax_v.set_ylabel("first-order validity")
     ax_v.set_ylim(bottom=0)
     for ax in (ax_J, ax_J1, ax_v):
-        ax.set_xlabel(r"$\Delta T = T_A - T_B$ ($k_B = 1$)")
+        ax.set_xlabel(r"$\Delta T = T_A - T_B$")
         ax.set_xlim(c["dT"][0], c["dT"][-1])
     for ax in axs.flat:
         ax.legend(fontsize=8, frameon=False)
@@ -144,22 +160,54 @@ def diode_figure(params, sims=()):
 
 
 
-def simulate_diode_points(diode, T_m, dT_max, eps, *, t, realizations, seed, progress=None,
-                          cancelled=None):
+def exact_excess(diode, T_A, T_B, eps):
+    """The exact J - J0 at one point (Kramers solver, chapter "Beyond first order"), or NaN where
+    the solver does not converge within EXACT_MAX_ORDER or the forces do not confine."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ExactSolverWarning)
+            sol = cached(exact_solution, diode, float(T_A), float(T_B), float(eps),
+                         rtol=EXACT_RTOL, max_order=EXACT_MAX_ORDER, strict=False)
+    except (ValueError, ArithmeticError):   # not confining; GMRES failure (ExactSolverError)
+        return math.nan
+    return sol.current - diode.kappa0() * (float(T_A) - float(T_B)) if sol.converged else math.nan
+
+
+def simulate_diode_points(diode, T_m, dT_max, eps, *, t, realizations, seed, dt=None,
+                          progress=None, cancelled=None, exact=True):
     """Simulated J(eps), J(0) and the paired J(eps) - J(0) at DIODE_SIM_POINTS values of Delta T in
-    [-dT_max, dT_max] (what the button adds). ``progress(done, total)`` counts chunks over all
-    points; ``cancelled()`` stops between chunks (raises ``runs.Cancelled``; finished points are
+    [-dT_max, dT_max] (what the button adds), and with ``exact`` the exact J - J0 at each
+    (:func:`exact_excess`). ``progress(done, total)`` counts chunks over all points, then the exact
+    solves; ``cancelled()`` stops between them (raises ``runs.Cancelled``; finished points are
     returned by a later run from the run cache)."""
     dTs = np.linspace(-abs(dT_max), abs(dT_max), DIODE_SIM_POINTS)
     per_point = runs.n_chunks(realizations, "diode")
+    total = per_point * len(dTs) + (len(dTs) if exact else 0)
     points = []
     for n, dT in enumerate(dTs):
         T_A, T_B = temperatures(T_m, dT)
         res = runs.diode_point(diode, T_A, T_B, eps, t=t, realizations=realizations, seed=seed,
-                               progress=progress, cancelled=cancelled, offset=n * per_point,
-                               total=per_point * len(dTs))
-        points.append(dict(res, key=(diode, float(T_m), float(eps)), dT=float(dT)))
+                               dt=dt, progress=progress, cancelled=cancelled,
+                               offset=n * per_point, total=total)
+        points.append(dict(res, key=(diode, float(T_m), float(eps)), dT=float(dT), t=float(t),
+                           seed=int(seed)))
+    for n, point in enumerate(points if exact else ()):
+        if cancelled is not None and cancelled():
+            raise runs.Cancelled(f"cancelled before the exact current of point {n + 1}")
+        point["exact"] = exact_excess(diode, *temperatures(T_m, point["dT"]), eps)
+        if progress is not None:
+            progress(per_point * len(dTs) + n + 1, total)
     return points
+
+
+def diode_figure_points(params=DIODE_DEFAULTS):
+    """The simulated points of the page's static figure (:data:`DIODE_FIGURE_RUN` at the current
+    fidelity; seeds through ``thermolib.fidelity.seed``)."""
+    run = DIODE_FIGURE_RUN
+    return simulate_diode_points(make_diode(**params), params["T_m"],
+                                 params["dT_rel"] * params["T_m"], params["eps"], t=run["t"],
+                                 realizations=choose(**run["realizations"]),
+                                 seed=book_seed(run["seed"]))
 
 
 class DiodeExplorer(SimulationPanel):
@@ -178,14 +226,15 @@ class DiodeExplorer(SimulationPanel):
         kw = dict(continuous_update=False, style={"description_width": "70px"},
                   layout=widgets.Layout(width="320px"))
         g = dict(base=10, min=-1, max=1, step=0.05)
+        menu = {k: v for k, v in kw.items() if k != "continuous_update"}  # not a Dropdown trait
         return {
             "T_m": L(value=d["T_m"], base=10, min=-1.3, max=1, step=0.02, description="T_m", **kw),
             "dT_rel": S(value=d["dT_rel"], min=-1.9, max=1.9, step=0.05, description="ΔT/T_m", **kw),
             "eps": S(value=d["eps"], min=-1.0, max=1.0, step=0.01, description="ε", **kw),
             "force_A": widgets.Dropdown(options=list(DIODE_FORCES), value=d["force_A"],
-                                        description="force A", **kw),
+                                        description="force A", **menu),
             "force_B": widgets.Dropdown(options=list(DIODE_FORCES), value=d["force_B"],
-                                        description="force B", **kw),
+                                        description="force B", **menu),
             "k_I": L(value=d["k_I"], base=10, min=-3, max=1, step=0.05, description="k_I", **kw),
             "k_A": S(value=d["k_A"], min=0.0, max=5.0, step=0.05, description="k_A", **kw),
             "k_B": S(value=d["k_B"], min=0.0, max=5.0, step=0.05, description="k_B", **kw),

@@ -12,13 +12,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy.optimize import minimize_scalar
 
-from thermolib import MarkovReductionError, NDCChain, ParticleBath
+from thermolib import NDCChain, ParticleBath
+from thermolib.fidelity import choose, seed as book_seed
 
 from . import runs
 from ._panel import SimulationPanel
 
-__all__ = ["NDC_DEFAULTS", "ndc_chain", "ndc_curves", "ndc_figure", "simulate_ndc_point",
-           "NDCExplorer"]
+__all__ = ["NDC_DEFAULTS", "NDC_FIGURE_RUN", "MEMORY_MAX_N", "ndc_chain", "ndc_curves",
+           "ndc_figure", "simulate_ndc_point", "ndc_figure_points", "NDCExplorer"]
 
 # Paper Fig. 3 (zeta = 0.1 curve): N_b = 40, zeta = 0.1, lam = 1, p = 2, L = 25, eps = 0.1 (errata
 # N8), m = k = K = gamma_R = 1, T_R = 0; chain length N = 8 as in the book's sweeps.
@@ -27,19 +28,17 @@ NDC_DEFAULTS = dict(T_L=2.0, T_R=0.0, zeta=0.1, eps=0.1, N_b=40, p=2.0, K=1.0, k
 NDC_GRID = 90            # points of the N -> infinity closed form (~10 us each)
 NDC_GRID_FINITE = 45     # points of the finite-N curves (one Lyapunov solve each)
 MEMORY_MAX_N = 16        # the memory-kernel curve is drawn only up to this N (cost ~ N^3)
+#: The simulated points of the page's static figure (the book's choice of T_L and run lengths):
+#: what the button adds at these T_L, with longer runs at paper fidelity. t is the measured time,
+#: after the simulator's default burn-in.
+NDC_FIGURE_RUN = dict(T_L=(1.0, 2.0, 4.0), t=dict(quick=600.0, paper=4000.0),
+                      realizations=dict(quick=8, paper=32), seed=2026)
 
 
 def ndc_chain(zeta, eps, N_b, p, K, k, gamma_R, **_):
     """The NDCChain of the explorer (lam = 1, L = 25, m = 1 as in the paper)."""
     bath = ParticleBath(N_b=int(N_b), zeta=float(zeta), lam=1.0, p=float(p), L=25.0, eps=float(eps))
     return NDCChain(bath, m=1.0, k=float(k), K=float(K), gamma_R=float(gamma_R))
-
-
-def _current_or_nan(chain, T_L, T_R, N=None, memory=False):
-    try:
-        return float(chain.current(T_L, T_R, N=N, memory=memory))
-    except MarkovReductionError:  # T_L <= T*: the reduced chain has no steady state
-        return np.nan
 
 
 @lru_cache(maxsize=256)
@@ -55,8 +54,8 @@ def ndc_curves(chain, T_R, N):
     J_inf = np.full(T_inf.shape, np.nan)
     if ok.any():
         J_inf[ok] = chain.current(T_inf[ok], T_R)              # closed form, Eq. (4) corrected
-    J_N = np.array([_current_or_nan(chain, T, T_R, N=N) for T in T_fin])
-    J_mem = (np.array([_current_or_nan(chain, T, T_R, N=N, memory=True) for T in T_fin])
+    J_N = np.asarray(chain.current_or_nan(T_fin, T_R, N=N), dtype=float)
+    J_mem = (np.asarray(chain.current_or_nan(T_fin, T_R, N=N, memory=True), dtype=float)
              if N <= MEMORY_MAX_N else None)
     # maximum of the N -> infinity current: grid argmax, refined by a bounded 1-D search
     i = int(np.nanargmax(J_inf))
@@ -102,9 +101,9 @@ def ndc_figure(params, sims=(), logy=False):
     ax.plot([c["T_max"]], [c["J_max"]], "*", ms=14, color="C3", gid="J_max", zorder=5,
             label=rf"maximum: $T_L = {c['T_max']:.3g}$, $J = {c['J_max']:.3g}$")
     ax.axvline(T_L, color="k", lw=0.8, alpha=0.6)
-    here = [("N→∞", _current_or_nan(chain, T_L, T_R))] + [(f"N={N}", _current_or_nan(chain, T_L, T_R, N=N))]
+    here = [("N→∞", chain.current_or_nan(T_L, T_R)), (f"N={N}", chain.current_or_nan(T_L, T_R, N=N))]
     if N <= MEMORY_MAX_N:
-        here.append(("memory", _current_or_nan(chain, T_L, T_R, N=N, memory=True)))
+        here.append(("memory", chain.current_or_nan(T_L, T_R, N=N, memory=True)))
     ax.set_title(f"(a)  at $T_L = {T_L:.3g}$:  " + ",  ".join(f"J({n}) = {v:.4g}" for n, v in here),
                  fontsize=9, loc="left")
     ax_g.set_title("(b)", fontsize=9, loc="left")
@@ -118,7 +117,7 @@ def ndc_figure(params, sims=(), logy=False):
     if logy:
         ax.set_yscale("log")
     ax.set_xlim(c["T_lo"], c["T_hi"])
-    ax.set_xlabel(r"particle-bath temperature $T_L$ ($k_B = 1$)")
+    ax.set_xlabel(r"particle-bath temperature $T_L$")
     ax.set_ylabel(r"heat current $J$ (energy per unit time)")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(-0.02, -0.1), ncol=2)
 
@@ -151,6 +150,16 @@ def simulate_ndc_point(chain, T_L, T_R, N, *, t, realizations, seed, progress=No
     point = runs.ndc_point(chain, T_L, T_R, N, t=t, realizations=realizations, seed=seed,
                            progress=progress, cancelled=cancelled)
     return dict(point, key=(chain, float(T_R), int(N)))
+
+
+def ndc_figure_points(params=NDC_DEFAULTS):
+    """The simulated points of the page's static figure (:data:`NDC_FIGURE_RUN` at the current
+    fidelity; point i has the seed ``thermolib.fidelity.seed(seed + i)``)."""
+    run, chain = NDC_FIGURE_RUN, ndc_chain(**params)
+    return [simulate_ndc_point(chain, T, params["T_R"], params["N"], t=choose(**run["t"]),
+                               realizations=choose(**run["realizations"]),
+                               seed=book_seed(run["seed"] + i))
+            for i, T in enumerate(run["T_L"])]
 
 
 class NDCExplorer(SimulationPanel):

@@ -98,18 +98,19 @@ def ndc_point(chain, T_L, T_R, N, *, t, realizations, seed, progress=None, cance
     return dict(T_L=float(T_L), J=J, J_err=J_err, t=float(t), R=int(realizations), seed=int(seed))
 
 
-def diode_point(diode, T_A, T_B, eps, *, t, realizations, seed, progress=None, cancelled=None,
-                offset=0, total=None):
+def diode_point(diode, T_A, T_B, eps, *, t, realizations, seed, dt=None, progress=None,
+                cancelled=None, offset=0, total=None):
     """J(eps), J(0) and the paired J(eps) - J(0) at one (T_A, T_B) (``sim.diode_current``, common
-    random numbers within each chunk): a dict with ``J, J_err, J0, J0_err, excess, excess_err``.
+    random numbers within each chunk): a dict with ``J, J_err, J0, J0_err, excess, excess_err``
+    and the run's ``R`` and ``dt`` (``dt=None``: the simulator's default).
     ``offset``/``total`` place this point's chunks in a longer progress count."""
     def call(n, s):
         return cached(sim.diode_current, diode, float(T_A), float(T_B), [float(eps)], t=float(t),
-                      realizations=n, seed=s)
+                      dt=dt, realizations=n, seed=s)
 
     res = _run_chunks(call, realizations, DIODE_CHUNK, seed, progress, cancelled, offset, total)
     counts = [n for n, _ in res]
-    out = {}
+    out = {"R": int(realizations), "dt": float(res[0][1].settings["dt"])}
     for key, value, err in (("J", lambda r: r.current[0], lambda r: r.current_err[0]),
                             ("J0", lambda r: r.current0, lambda r: r.current0_err),
                             ("excess", lambda r: r.excess[0], lambda r: r.excess_err[0])):
