@@ -39,8 +39,10 @@ import numpy as np
 __all__ = ["GaussianClosure", "gaussian_closure", "gaussian_moments", "ClosureError"]
 
 
-class ClosureError(ArithmeticError):
-    """No stable self-consistent Gaussian exists (or the fixed point was not found)."""
+class ClosureError(ArithmeticError, ValueError):
+    """No stable self-consistent Gaussian exists (or the fixed point was not found) at these
+    temperatures and ``eps``; the message names them. Also a ``ValueError``, like every refusal of
+    parameter values in thermolib: ``except ValueError`` catches it."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,8 @@ def gaussian_closure(diode, T_A, T_B, eps, *, tol: float = 1e-13) -> GaussianClo
                 f"point iteration does not converge)")
     out = evaluate(z, eps)
     if out is None:
-        raise ClosureError(f"the self-consistent linearized system is unstable at eps = {eps}")
+        raise ClosureError(f"the self-consistent linearized system is unstable at T_A = {T_A}, "
+                           f"T_B = {T_B}, eps = {eps}")
     (mu, C), k_eff, g = out
     J = diode.k_I * (C[0, 2] - C[1, 2]) / diode.m_A
     return GaussianClosure(mean=np.array([mu[0], mu[1], 0.0, 0.0]), covariance=C,
