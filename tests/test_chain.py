@@ -13,6 +13,7 @@ from thermolib.chain import (ChainSteadyState, IllConditionedError, LangevinChai
                              infinite_chain_current, infinite_chain_current_integral,
                              langevin_chain_covariance, langevin_chain_current,
                              langevin_chain_steady_state, rll_current)
+from thermolib._validation import ParameterTypeError
 from thermolib.particle_bath import ParticleBath
 
 BATH = ParticleBath()                        # N_b=40, zeta=0.1, lam=1, p=2, L=25, eps=0.1
@@ -340,7 +341,10 @@ def test_unresolvable_current_is_a_clear_error_not_a_number(K, N, memory):
     J = chain.current(5.0, 0.0)  # the closed form has no such trouble
     assert J == pytest.approx(weak_coupling_current(8, 1.0, 1.0, chain.k_eff(5.0), K,
                                                     chain.gamma_L(5.0), 1.0, 5.0, 0.0), rel=1e-6)
-    assert not isinstance(info.value, ValueError)  # not "bad input", not "no steady state"
+    # a refusal of these parameter values (a ValueError, like every such refusal, that names the
+    # state point), but neither "no steady state" nor a wrong type
+    assert isinstance(info.value, ValueError) and "T_L = 5" in str(info.value)
+    assert not isinstance(info.value, (MarkovReductionError, ParameterTypeError))
 
 
 def test_stability_is_decided_structurally():

@@ -252,7 +252,8 @@ def test_time_scales_and_kernel_params_follow_their_formulas():
     assert s["tau_width"] == pytest.approx(tau1 / b.p, rel=1e-14)
     assert s["tau_drift"] == pytest.approx(b.zeta / (b.eps * q * F_max * (2 * math.pi / b.L) ** 2
                                                       * b.p * (1 + b.p)), rel=1e-12)
-    assert b.time_scales(T)["tau_drift"] == math.inf  # no probe, no drift
+    assert "tau_drift" not in b.time_scales(T)  # no probe, no drift: no such time scale
+    assert "tau_drift" not in ParticleBath(eps=0.0).time_scales(T, q=q)  # no coupling, no drift
     amp, p, a, bb = b.kernel_params(T, 0.01)
     assert amp == pytest.approx(F_max, rel=1e-13) and p == b.p
     assert a == pytest.approx(2 * math.pi * b.eps * b.p * 0.01 / (b.zeta * b.L**2), rel=1e-14)

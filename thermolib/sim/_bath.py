@@ -68,10 +68,9 @@ def check_default_steps(t, dt, scales, cause: str) -> None:
     default = DT_FACTOR * scales[name]
     steps = t / default if default > 0 else math.inf
     if not steps <= MAX_STEPS:
-        raise ValueError(f"{cause}: the shortest time scale, {name} = {scales[name]:.3g}, sets the "
-                         f"default dt = {default:.3g}, and t = {t:g} would need {steps:.3g} steps, "
-                         f"more than the limit {MAX_STEPS:.0e}; these values are outside the range "
-                         f"the simulator runs")
+        raise ValueError(f"t / dt = {steps:.3g} steps per realization exceeds the limit "
+                         f"{MAX_STEPS:.0e}: t = {t:g} with the default dt = {default:.3g}, DT_FACTOR "
+                         f"x the shortest time scale, {name} = {scales[name]:.3g} at {cause}")
 
 
 def check_estimator_range(E_max: float, dt: float, cause: str) -> None:
