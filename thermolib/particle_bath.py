@@ -512,15 +512,29 @@ def damped_oscillator(t, rate, omega0, v0):
                w = \\sqrt{\\omega_0^2 - \\Gamma^2/4}
 
     (``sin(wt)/w`` becomes ``sinh(|w|t)/|w|`` when overdamped and ``t`` at critical damping).
+    Overdamped at late times, where :math:`e^{-\\Gamma t/2}` underflows while :math:`\\sinh |w|t`
+    overflows, the same solution is evaluated as the two decaying exponentials
+    :math:`e^{(\\pm|w| - \\Gamma/2)t}` it is made of.
     """
     t = np.asarray(t, dtype=float)
     w = np.sqrt(complex(omega0**2 - 0.25 * rate**2))
     if abs(w) < 1e-12:
         w = 1e-12
-    env = np.exp(-0.5 * rate * t)
-    sn_w = (np.sin(w * t) / w).real
-    cs = np.cos(w * t).real
-    return v0 * env * sn_w, v0 * env * (cs - 0.5 * rate * sn_w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        env = np.exp(-0.5 * rate * t)
+        sn_w = (np.sin(w * t) / w).real
+        cs = np.cos(w * t).real
+        q, v = v0 * env * sn_w, v0 * env * (cs - 0.5 * rate * sn_w)
+    late = ~(np.isfinite(q) & np.isfinite(v))
+    if np.any(late) and w.imag != 0.0:
+        kappa, tl = abs(w.imag), t[late]
+        slow, fast = np.exp((kappa - 0.5 * rate) * tl), np.exp(-(kappa + 0.5 * rate) * tl)
+        q = np.where(late, 0.0, q)
+        v = np.where(late, 0.0, v)
+        q[late] = v0 * (slow - fast) / (2.0 * kappa)
+        v[late] = 0.5 * v0 * ((1.0 - 0.5 * rate / kappa) * slow + (1.0 + 0.5 * rate / kappa) * fast)
+        q, v = q[()], v[()]  # a scalar t gives scalars, as above
+    return q, v
 
 
 @dataclass(frozen=True)
