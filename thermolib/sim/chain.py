@@ -299,6 +299,11 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations,
     ------
     TypeError
         ``chain`` is not a :class:`thermolib.NDCChain`.
+    ValueError
+        Bad input, before any work; this includes temperatures outside the range a run represents:
+        a default ``dt`` (set by the particles' time scales, which shrink as ``T_L`` or ``T_R``
+        grow) that needs more than ``MAX_STEPS`` steps, or an energy per step beyond
+        ``ESTIMATOR_MAX`` (the message names ``T_L`` and ``T_R``).
     SimulationDiverged
         The energy left the range the temperatures allow.
 
@@ -414,6 +419,12 @@ def two_bath_chain_current(chain, T_L, T_R, *, t, dt=None, burn_in=None, realiza
         ``current_right`` (into the right bath), each with ``_err``, and ``temperature_profile``.
         Compare with :meth:`LangevinChain.steady_state` (continuous time) or, without time-step
         bias, :func:`baoab_chain_observables`.
+
+    Raises
+    ------
+    ValueError
+        Bad input, before any work; this includes temperatures so high that the estimators' sums
+        and squares would overflow (an energy per step beyond ``ESTIMATOR_MAX``).
     """
     chain = require_model(chain, LangevinChain, "chain")
     T_L, T_R = temperature("T_L", T_L), temperature("T_R", T_R)

@@ -124,6 +124,14 @@ def mean_force(bath, q, T, *, t, dt=None, burn_in=None, realizations, seed):
         at this ``dt`` minus the exact Boltzmann average (:func:`euler_maruyama_mean_force`), the
         systematic error the simulation carries (a model error for comparisons, or a correction).
 
+    Raises
+    ------
+    ValueError
+        Bad input, before any work: this includes a ``T`` or ``max |q|`` so large that the default
+        ``dt`` needs more than ``MAX_STEPS`` steps, and a state point where the exact references
+        (:meth:`ParticleBath.mean_force`, :func:`euler_maruyama_mean_force`) are not computable;
+        the message names ``T`` and ``q``.
+
     References
     ----------
     NDC paper, Sec. 3 and Appendix A.1 (Fig. 2a).
@@ -382,8 +390,10 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, burn_in=None, realizations, se
     Raises
     ------
     ValueError
-        Bad input (before any work), or, after the run, a signal that drowns in the noise before
-        10 samples (increase ``|v0|``, ``realizations`` or ``n_out``).
+        Bad input (before any work; this includes a ``T`` or ``v0`` so large that the default
+        ``dt`` needs more than ``MAX_STEPS`` steps, named in the message), or, after the run, a
+        signal that drowns in the noise before 10 samples (increase ``|v0|``, ``realizations`` or
+        ``n_out``).
     SimulationDiverged
         When the probe's energy leaves every physical range.
     """
