@@ -43,10 +43,11 @@ MODULES = ("thermolib", "thermolib.forces", "thermolib.diode", "thermolib.sim", 
 
 
 def _models():
-    from thermolib import Diode, NDCChain, ParticleBath, forces
+    from thermolib import Diode, LangevinChain, NDCChain, ParticleBath, Probe, forces
 
     bath = ParticleBath()
     return {"diode": Diode(k_I=0.5, f_A=forces.power(2)), "bath": bath, "chain": NDCChain(bath),
+            "langevin_chain": LangevinChain(3, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), "probe": Probe(bath),
             "force": forces.power(2)}
 
 
@@ -56,7 +57,8 @@ def known_candidates(name):
 
     m = _models()
     table = {
-        "diode": [m["diode"]], "bath": [m["bath"]], "chain": [m["chain"]],
+        "diode": [m["diode"]], "bath": [m["bath"]], "probe": [m["probe"]],
+        "chain": [m["chain"], m["langevin_chain"]],  # the NDC chain, or the two-bath chain
         "f": [forces.power(2)], "f_A": [forces.power(2)], "f_B": [forces.cosine()],
         "x": [[1.0, 2.0, 3.0, 4.0], 0.5, forces.power(2)],
         "y": [[1.1, 1.9, 3.2, 3.9]],
@@ -65,8 +67,8 @@ def known_candidates(name):
         "T": [1.0], "T_L": [2.0], "T_R": [1.0],
         "eps": [0.1], "n": [2, 5], "c": [1.0], "K": [1.0], "A": [1.0], "k": [1.0], "k_I": [0.5],
         "coeffs": [(0.0, -1.0, 0.0, -0.5)],
-        "t": [1.0, 30.0], "t_end": [1.0], "burn_in": [0.0], "realizations": [2], "seed": [0],
-        "trajectories": [4, 32], "particles": [4], "N": [3], "n_batches": [2], "groups": [2],
+        "t": [1.0, 30.0], "t_end": [1.0], "burn_in": [0.0], "realizations": [2, 32], "seed": [0],
+        "particles": [4], "N": [3], "n_batches": [2], "groups": [2],
         "n_out": [10], "v0": [1.0], "m": [1.0], "omega": [1.0],
         "samples": [[1.0, 2.0, 4.0, 3.0]], "series": [list(np.sin(np.arange(60.0)))],
         "value": [1.0], "reference": [1.2], "error": [0.1], "err": [0.1], "dof": [5],

@@ -13,6 +13,8 @@ from thermolib.chain import (ChainSteadyState, IllConditionedError, LangevinChai
                              infinite_chain_current, infinite_chain_current_integral,
                              langevin_chain_covariance, langevin_chain_current,
                              langevin_chain_steady_state, rll_current)
+from thermolib.langevin_chain import MAX_SITES
+from thermolib._validation import ParameterTypeError
 from thermolib.particle_bath import ParticleBath
 
 BATH = ParticleBath()                        # N_b=40, zeta=0.1, lam=1, p=2, L=25, eps=0.1
@@ -272,6 +274,14 @@ def test_bad_chain_parameters_are_rejected_by_name(kwargs, name):
     (lambda c: c.gamma_L(-1.0), "T_L"), (lambda c: c.k_eff(0.0), "T_L"), (lambda c: c.memory_modes(-1.0), "T_L"),
     (lambda c: c.markov_validity("x"), "T_L"), (lambda c: c.critical_temperature(N=0), "N"),
     (lambda c: c.steady_state(1.0, 0.0, N=None), "N"),
+    (lambda c: c.steady_state(1.0, 0.0, N=4, tol="tiny"), "tol"),  # also where memory=False
+    # a chain that cannot be allocated: refused by name before numpy fails unnamed
+    (lambda c: c.current(1.0, 0.0, N=2**70), "N"), (lambda c: c.relaxation_time(1.0, MAX_SITES + 1), "N"),
+    # gamma_L ~ T_L^-2 overflows: every method refuses by name (current_or_nan too, though the
+    # chain has no steady state there either: the input is outside the representable range)
+    (lambda c: c.gamma_L(1e-300), "T_L"), (lambda c: c.current_printed(1e-300, 0.5), "T_L"),
+    (lambda c: c.current_or_nan(1e-300, 0.5), "T_L"), (lambda c: c.relaxation_time(1e-300, 4), "T_L"),
+    (lambda c: c.theory_error([1.0, 2.0], 2.0, 4, 0.1, 0.01), "T_L"),  # T_L = T_R: J_theory = 0
 ])
 def test_bad_arguments_are_rejected_by_name(call, name):
     with pytest.raises(ValueError, match=f"^{name} "):
@@ -291,6 +301,23 @@ def test_bad_arguments_are_rejected_by_name(call, name):
 def test_generic_helpers_reject_bad_input_by_name(call, name):
     with pytest.raises(ValueError, match=f"^{name} "):
         call()
+
+
+def test_the_closed_forms_take_any_chain_length():
+    # rll_current is a closed form: no matrix, so no bound on N (the Lyapunov routes have one)
+    args = (1.0, 1.0, 0.5, 2.0, 1.0)
+    assert rll_current(2**70, *args) == rll_current(None, *args)
+    with pytest.raises(ValueError, match=f"^N must be an integer >= 2 and <= {MAX_SITES}"):
+        langevin_chain_current(MAX_SITES + 1, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0)
+
+
+def test_a_hot_bath_beyond_double_precision_is_refused_naming_the_state_point():
+    # T_L = 2**70: gamma_L ~ 1e-43, a current far below the round-off of the Lyapunov solve; the
+    # finite-N routes refuse (naming T_L), the closed form still answers (J ~ 1/T_L)
+    for memory in (False, True):
+        with pytest.raises(IllConditionedError, match=r"T_L = 1\.18059e\+21"):
+            CHAIN.expansion_parameter(2.0**70, 1.0, 3, memory=memory)
+    assert CHAIN.current(2.0**70, 1.0) * 2.0**70 == pytest.approx(CHAIN.large_T_limit(), rel=1e-6)
 
 
 def test_unstable_generic_chain_is_an_error():
@@ -340,7 +367,10 @@ def test_unresolvable_current_is_a_clear_error_not_a_number(K, N, memory):
     J = chain.current(5.0, 0.0)  # the closed form has no such trouble
     assert J == pytest.approx(weak_coupling_current(8, 1.0, 1.0, chain.k_eff(5.0), K,
                                                     chain.gamma_L(5.0), 1.0, 5.0, 0.0), rel=1e-6)
-    assert not isinstance(info.value, ValueError)  # not "bad input", not "no steady state"
+    # a refusal of these parameter values (a ValueError, like every such refusal, that names the
+    # state point), but neither "no steady state" nor a wrong type
+    assert isinstance(info.value, ValueError) and "T_L = 5" in str(info.value)
+    assert not isinstance(info.value, (MarkovReductionError, ParameterTypeError))
 
 
 def test_stability_is_decided_structurally():

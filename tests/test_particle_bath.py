@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
-from thermolib.particle_bath import ParticleBath
+from thermolib.particle_bath import MAX_MODES, ParticleBath
 
 REF = ParticleBath()  # the paper's reference values: N_b=40, zeta=0.1, lam=1, p=2, L=25, eps=0.1
 
@@ -183,6 +183,10 @@ def test_bad_parameters_are_rejected_by_name(kwargs, name):
     (lambda b: b.force_correlation(1.0, T=-1.0), "T"), (lambda b: b.force_correlation("t", T=1.0), "t"),
     (lambda b: b.relaxation_times(1.0, n_modes=0), "n_modes"),
     (lambda b: b.correlation_amplitudes(n_modes=1.5), "n_modes"), (lambda b: b.coupling([1.0, "a"]), "x"),
+    # an array that cannot be allocated at once: refused by name, before np.zeros fails unnamed
+    (lambda b: b.correlation_amplitudes(n_modes=2**70), "n_modes"),
+    (lambda b: b.relaxation_times(1.0, n_modes=MAX_MODES + 1), "n_modes"),
+    (lambda b: b.potential([], [0.0, 1.0]), "x and q"),  # (0,) and (2,) do not broadcast
 ])
 def test_bad_arguments_are_rejected_by_name(call, name):
     with pytest.raises(ValueError, match=f"^{name} "):
@@ -194,6 +198,13 @@ def test_bath_is_frozen_and_normalises_types():
     assert type(b.N_b) is int and type(b.zeta) is float
     with pytest.raises(dataclasses.FrozenInstanceError):
         b.eps = 0.2
+
+
+def test_empty_and_maximal_requests_give_their_natural_answers():
+    kappa, gamma = REF.dynamic_response(1.0, [])  # no frequency: no response, not an error
+    assert kappa.shape == gamma.shape == (0,)
+    c = REF.correlation_amplitudes(n_modes=MAX_MODES)  # the rest of the modes are zeros
+    assert c.size == MAX_MODES and np.all(c[REF.correlation_amplitudes(tol=0.0).size:] == 0.0)
 
 
 def test_dynamic_response_reduces_to_markov_values_at_zero_frequency():
@@ -252,7 +263,8 @@ def test_time_scales_and_kernel_params_follow_their_formulas():
     assert s["tau_width"] == pytest.approx(tau1 / b.p, rel=1e-14)
     assert s["tau_drift"] == pytest.approx(b.zeta / (b.eps * q * F_max * (2 * math.pi / b.L) ** 2
                                                       * b.p * (1 + b.p)), rel=1e-12)
-    assert b.time_scales(T)["tau_drift"] == math.inf  # no probe, no drift
+    assert "tau_drift" not in b.time_scales(T)  # no probe, no drift: no such time scale
+    assert "tau_drift" not in ParticleBath(eps=0.0).time_scales(T, q=q)  # no coupling, no drift
     amp, p, a, bb = b.kernel_params(T, 0.01)
     assert amp == pytest.approx(F_max, rel=1e-13) and p == b.p
     assert a == pytest.approx(2 * math.pi * b.eps * b.p * 0.01 / (b.zeta * b.L**2), rel=1e-14)
@@ -284,7 +296,34 @@ def test_probe_model_markov_motion_solves_its_oscillator():
     np.testing.assert_allclose(q, sol.y[0], atol=1e-8)
     np.testing.assert_allclose(v, sol.y[1], atol=1e-8)
     assert probe.relaxation_time(T) == pytest.approx(2 * probe.m / g)
+    with pytest.raises(ValueError, match="^t "):
+        probe.mean_motion(-1.0, T, v0)  # the motion starts at the kick
     with pytest.raises(TypeError, match="^bath must be a thermolib.ParticleBath"):
         Probe("bath")
     with pytest.raises(ValueError, match="^K "):
         Probe(REF, K=0.0)
+
+
+def test_overdamped_mean_motion_stays_finite_at_late_times():
+    # T = 0.3 < T*: k_eff < 0, so the Markov oscillator has no spring (omega0 = 0) and the probe
+    # coasts to q = v0/Gamma with v = v0 exp(-Gamma t). Late, exp(-Gamma t/2) underflows while
+    # sinh(Gamma t/2) overflows: this used to return NaN from t ~ 100 on.
+    from thermolib import Probe
+
+    probe, T, v0 = Probe(REF), 0.3, 5.0
+    assert probe.k_eff(T) < 0
+    rate = probe.gamma(T) / probe.m
+    t = np.array([0.5, 2.0, 1e3, 1e300])
+    q, v = probe.mean_motion(t, T, v0)
+    np.testing.assert_allclose(q, v0 * -np.expm1(-rate * t) / rate, rtol=1e-12)
+    np.testing.assert_allclose(v, v0 * np.exp(-rate * t), rtol=1e-9, atol=1e-300)
+    assert probe.mean_motion(1e3, T, v0)[0] == pytest.approx(v0 / rate, rel=1e-12)  # scalars too
+
+
+@pytest.mark.parametrize("bath, T", [(ParticleBath(eps=0.0), 1.0), (REF, 1e300)])
+def test_an_undamped_probe_has_no_relaxation_time(bath, T):
+    # no coupling, or gamma_eff ~ T^-2 below the smallest double: the decay time is not finite
+    from thermolib import Probe
+
+    with pytest.raises(ValueError, match=r"undamped at T = "):
+        Probe(bath).relaxation_time(T)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from thermolib import LangevinChain, NDCChain, ParticleBath, Probe, sim
+from thermolib.stats import agrees
 from thermolib.sim._contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR
 from thermolib.sim import _bath as sim_bath
 from thermolib.sim import particle_bath as sim_particle_bath
@@ -150,3 +151,51 @@ def test_energy_threshold_is_set_by_temperature_initial_energy_and_floor():
     # twice the initial excess plus 2 T (n ln 2 + 200): P(exceeded in equilibrium) < e^-100
     assert E == pytest.approx(-40.0 + 2 * 1290.0 + 2 * 4.0 * (2 * math.log(2) + 200))
     assert sim_bath.energy_threshold(0.0, 0.0, 0.0, 8) == 0.0  # no noise, at rest: stays at 0
+
+
+# ------------------------------------------------------------------------------------------------
+# temperatures and positions outside the range a run represents: refused by name before any work
+
+@pytest.mark.parametrize("name, physics, named", [
+    # the particles' tau_1 ~ 1/T (or their drift time at the probe's amplitude) sets a default dt
+    # so short that t = 2 needs > 1e12 steps: the message names t and the parameters behind it
+    ("chain_current", (2.0**70, 0.5), r"T_L = 1\.18059e\+21"),
+    ("chain_current", (2.0, 1e300), r"T_R = 1e\+300"),
+    ("mean_force", ([0.0, 1e300], 2.0), r"max \|q\| = 1e\+300"),
+    ("mean_force", ([0.0, 2.0], 1e300), r"T = 1e\+300"),
+    ("probe_relaxation", (2.0**70,), r"T = 1\.18059e\+21"),
+])
+def test_a_default_dt_beyond_the_step_limit_names_what_sets_it(name, physics, named):
+    fun, model, _, extra = CALLS[name]
+    with pytest.raises(ValueError, match=rf"steps per realization exceeds .*default dt .*{named}"):
+        fun(model, *physics, t=2.0, burn_in=0.0, realizations=4, seed=1, **extra)
+
+
+@pytest.mark.parametrize("name", ["two_bath_chain_current", "effective_chain_current"])
+def test_temperatures_whose_estimators_would_overflow_are_refused(name):
+    # a linear chain's dt does not depend on T: at T_R = 1e300 the run used to return inf
+    fun, model, _, extra = CALLS[name]
+    with pytest.raises(ValueError, match=r"T_R = 1e\+300 is outside the range"):
+        fun(model, 2.0, 1e300, t=2.0, burn_in=0.0, realizations=4, seed=1, **extra)
+    res = fun(model, 2.0, 1e100, t=2.0, burn_in=0.0, realizations=4, seed=1, **extra)
+    assert all(np.all(np.isfinite(v)) for v in res.values.values())  # far, but representable
+
+
+def test_mean_force_refuses_a_bias_it_cannot_compute_before_the_run():
+    # T = 1e-300: the particles barely diffuse (b ~ 1e-152 ring lengths per step); the exact bias
+    # of the scheme would be extrapolated from a dt far beyond the scheme's limit (this used to
+    # run the simulation and then fail in a singular sparse solve)
+    with pytest.raises(ValueError, match=r"not computable at T = 1e-300, max \|q\| = 2"):
+        sim.mean_force(BATH, [0.0, 2.0], 1e-300, t=2.0, burn_in=0.0, realizations=4, seed=1)
+    # without a drift (q = 0) the same T is fine: the particles stay uniform
+    res = sim.mean_force(BATH, 0.0, 1e-300, t=2.0, dt=0.01, burn_in=0.0, realizations=16, seed=1)
+    assert agrees(res.force, res.force_err, -BATH.eps * BATH.lam, dof=15)
+    assert abs(res.force_dt_bias) < 1e-15  # a uniform law has no time-step bias
+
+
+def test_probe_samples_at_most_every_step():
+    # n_out beyond the number of steps samples every step, the same as n_out = steps + 1
+    every = call("probe_relaxation", t=1.0, dt=0.005, n_out=201)
+    for n_out in (500, 2**70):
+        res = call("probe_relaxation", t=1.0, dt=0.005, n_out=n_out)
+        assert np.array_equal(res.t, every.t) and np.array_equal(res.v, every.v)

@@ -152,12 +152,24 @@ class NDCChain:
     def gamma_L(self, T_L) -> float:
         """Friction on site 1, :math:`\\gamma_L = N_b\\varepsilon^2\\zeta L^2\\lambda^2 S(p)/(2\\pi^2 T_L^2)`.
 
+        Refused (``ValueError`` naming ``T_L``) at a ``T_L`` so low that it overflows.
+
         References
         ----------
         NDC paper, Sec. 4 (below Eq. (3)).
         """
+        return self._gamma_L(self._T_L(T_L))
+
+    def _gamma_L(self, T_L: float) -> float:
+        return self.bath.N_b * self.bath._friction(T_L, "T_L")
+
+    def _T_L(self, T_L) -> float:
+        """The particle-bath temperature: a finite number > 0 at which the friction
+        :math:`\\gamma_L \\propto T_L^{-2}` is representable (then so is everything else that
+        grows as :math:`T_L \\to 0`); ``ValueError`` naming ``T_L`` otherwise."""
         T_L = _v.positive("T_L", T_L)
-        return self.bath.N_b * self.bath.friction(T_L)
+        self._gamma_L(T_L)
+        return T_L
 
     def _stiffness_shift(self) -> float:
         """:math:`N_b\\varepsilon^2\\mathrm{Var}\\,\\mathcal F` (so that :math:`k_\\mathrm{eff} = K - \\text{shift}/T_L`)."""
@@ -175,7 +187,7 @@ class NDCChain:
         ----------
         NDC paper, Sec. 4; sign corrected (ERRATA N3: the paper prints :math:`K + \\dots`).
         """
-        T_L = _v.positive("T_L", T_L)
+        T_L = self._T_L(T_L)
         return self.K - self._stiffness_shift() / T_L
 
     def _series_stiffness(self, N) -> float:
@@ -222,7 +234,7 @@ class NDCChain:
         MarkovReductionError
             For :math:`T_L \\le T^*_N`.
         """
-        T_L = _v.positive("T_L", T_L)
+        T_L = self._T_L(T_L)
         N = chain_size(N)
         self._require_steady_state(T_L, N)
         return LangevinChain(N, self.m, self.k, self.k_eff(T_L), self.K, self.gamma_L(T_L),
@@ -235,11 +247,11 @@ class NDCChain:
         :math:`\\sqrt{(K + k + k^2/(K-k))/m}` when :math:`K > 2k`; :math:`\\tau_1 = \\zeta L^2/(4\\pi^2 T_L)`.
         (Beyond the paper; book errata "Beyond the paper".)
         """
-        T_L = _v.positive("T_L", T_L)
+        T_L = self._T_L(T_L)
         w2 = 4 * self.k / self.m
         if self.K > 2 * self.k:
             w2 = max(w2, (self.K + self.k + self.k**2 / (self.K - self.k)) / self.m)
-        return math.sqrt(w2) * self.bath.tau1(T_L)
+        return math.sqrt(w2) * self.bath._tau1(T_L, "T_L")
 
     def memory_modes(self, T_L, tol: float = MODE_TOLERANCE):
         """Exponential modes of the memory kernel :math:`(N_b\\varepsilon^2/T_L)\\,C(t) = \\sum_n a_n e^{-t/\\tau_n}`.
@@ -253,7 +265,7 @@ class NDCChain:
             :math:`c_n/c_1 <` ``tol`` are dropped. :math:`\\sum_n a_n\\tau_n = \\gamma_L` and
             :math:`\\sum_n a_n = K - k_\\mathrm{eff}`.
         """
-        T_L = _v.positive("T_L", T_L)
+        T_L = self._T_L(T_L)
         c = self.bath.correlation_amplitudes(tol=tol)
         if c.size == 0 or self.bath.eps == 0.0:
             return np.zeros(0), np.zeros(0)
@@ -285,7 +297,7 @@ class NDCChain:
         plus, at :math:`T_L \\le T^*` (where the particles can hold site 1 displaced), the static
         displacement :math:`\\varepsilon N_b\\max|\\mathcal F - \\lambda|/K`
         (:meth:`ParticleBath.coupling_range`). Sizes the particles' drift time scale."""
-        T_L, T_R = _v.positive("T_L", T_L), _v.temperature("T_R", T_R)
+        T_L, T_R = self._validate_temps(T_L, T_R)
         b = self.bath
         static = b.eps * b.N_b * b.coupling_range() / self.K if T_L <= self.critical_temperature() else 0.0
         return 3.0 * math.sqrt(max(T_L, T_R) / self.K) + static
@@ -299,7 +311,7 @@ class NDCChain:
         :math:`m/\\gamma_R`; and the bath's (:meth:`ParticleBath.time_scales` at ``T_L`` for a probe
         amplitude :meth:`probe_amplitude`): ``"tau_1"``, ``"tau_width"``, ``"tau_drift"``.
         """
-        T_L, T_R = _v.positive("T_L", T_L), _v.temperature("T_R", T_R)
+        T_L, T_R = self._validate_temps(T_L, T_R)
         return {"oscillation": math.sqrt(self.m / (self.K + 4.0 * self.k)),
                 "damping_R": self.m / self.gamma_R,
                 **self.bath.time_scales(T_L, q=self.probe_amplitude(T_L, T_R))}
@@ -311,14 +323,14 @@ class NDCChain:
         (:meth:`LangevinChain.relaxation_time`). The softening is left out because the linear theory's
         relaxation time diverges at :math:`T^*`, where the full model stays stable.
         """
-        T_L = _v.positive("T_L", T_L)
+        T_L = self._T_L(T_L)
         N = chain_size(N)
         chain = LangevinChain(N, self.m, self.k, self.K, self.K, self.gamma_L(T_L), self.gamma_R)
-        return max(self.bath.tau1(T_L), chain.relaxation_time())
+        return max(self.bath._tau1(T_L, "T_L"), chain.relaxation_time())
 
     # ------------------------------------------------------------------ currents
     def _validate_temps(self, T_L, T_R):
-        return _v.positive("T_L", T_L), _v.temperature("T_R", T_R)
+        return self._T_L(T_L), _v.temperature("T_R", T_R)
 
     def current(self, T_L, T_R, N=None, memory=False):
         """Steady heat current from the particle bath into the chain.
@@ -458,12 +470,13 @@ class NDCChain:
         T_L, T_R = self._validate_temps(T_L, T_R)
         N = chain_size(N)
         memory = _v.boolean("memory", memory)
+        tol = _v.nonnegative("tol", tol)
         if not memory:
             try:
                 return self.effective_chain(T_L, N).steady_state(T_L, T_R)
             except IllConditionedError as err:
-                raise IllConditionedError(f"{err}; for this NDCChain: current(T_L, T_R) with "
-                                          f"N=None") from None
+                raise IllConditionedError(f"{err}; for this NDCChain at T_L = {T_L:g}, T_R = "
+                                          f"{T_R:g}: current(T_L, T_R) with N=None") from None
         self._require_steady_state(T_L, N)
         tau, a = self.memory_modes(T_L, tol=tol)
         M = tau.size
@@ -483,7 +496,7 @@ class NDCChain:
         scale = np.concatenate([1 / np.sqrt(np.diag(Phi)), np.full(N, math.sqrt(m)), np.sqrt(a)])
         S, J = two_temperature_solve(
             A, D_left, D_right, scale, T_L, T_R, N, m, self.k,
-            f"the memory-kernel chain (N = {N}, T_L = {T_L:g})",
+            f"the memory-kernel chain (N = {N}, T_L = {T_L:g}, T_R = {T_R:g})",
             "The memory kernel has no N -> infinity form; its Markov limit does: current(T_L, T_R)")
         pp = np.diag(S)[N:2 * N] / m
         return ChainSteadyState(
@@ -541,12 +554,23 @@ class NDCChain:
         TheoryError
             ``x``, ``relative`` = :math:`J/J_\\mathrm{theory} - 1`, ``relative_err`` =
             :math:`\\sigma_J/|J_\\mathrm{theory}|`, ``theory``; NaN where :math:`T_L \\le T^*_N`.
+
+        Raises
+        ------
+        ValueError
+            Bad input, or a state point with ``T_L == T_R``, where the theory's current vanishes
+            and a relative error is undefined.
         """
         memory = _v.boolean("memory", memory)
         N = chain_size(N)
         J = _v.real_array("current", current)
         J_err = _v.real_array("current_err", current_err, lo=0.0)
         T_L, T_R = np.broadcast_arrays(_v.real_array("T_L", T_L), _v.real_array("T_R", T_R))
+        if np.any(T_L == T_R):
+            same = float(T_L[T_L == T_R].ravel()[0])
+            raise ValueError(f"T_L must differ from T_R at every state point (the theory's current "
+                             f"vanishes at equal temperatures: no relative error), got T_L = T_R = "
+                             f"{same:g}")
         theory = np.asarray(self.current_or_nan(T_L, T_R, N=N, memory=memory), dtype=float)
         ok = np.isfinite(theory)
         x = np.full(theory.shape, math.nan)

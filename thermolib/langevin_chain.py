@@ -45,6 +45,7 @@ __all__ = [
     "ChainSteadyState",
     "IllConditionedError",
     "CURRENT_RTOL",
+    "MAX_SITES",
     "bond_currents",
     "langevin_chain_covariance",
     "langevin_chain_current",
@@ -60,22 +61,32 @@ __all__ = [
 CURRENT_RTOL = 1e-6
 
 
-class IllConditionedError(ArithmeticError):
+class IllConditionedError(ArithmeticError, ValueError):
     """Double precision cannot resolve the requested quantity for these parameters.
 
     Raised, e.g., when the bond currents of a Lyapunov solution disagree by more than
     :data:`CURRENT_RTOL`: the chain's damping is so weak compared with its stiffest spring (very
-    stiff pinning, long chains) that the current is below the round-off of the covariance. The
-    message says which route to use instead (the :math:`N\\to\\infty` closed form).
+    stiff pinning, long chains, a particle bath so hot that its friction is negligible) that the
+    current is below the round-off of the covariance. The message names the parameters and says
+    which route to use instead (the :math:`N\\to\\infty` closed form). Also a ``ValueError``,
+    like every refusal of parameter values in thermolib: ``except ValueError`` catches it.
     """
 
 
+#: Longest chain whose exact steady state is computed: the Lyapunov equation of ``(q, p)`` is dense
+#: and ``2N x 2N``, a few matrices of :math:`(2N)^2` doubles (2 GiB each at this size) and
+#: :math:`O(N^3)` operations. The simulators share the bound (they solve an ``N x N`` system).
+MAX_SITES = 2**13
+
+
 # ====================================================================== matrices and solves
-def chain_size(N) -> int:
-    """Validate a chain length: an integer >= 2."""
+def chain_size(N, limit=MAX_SITES) -> int:
+    """Validate a chain length: an integer >= 2 and, unless ``limit`` is None, <= ``limit``."""
     N = _v.positive_int("N", N)
-    if N < 2:
-        raise ValueError(f"N must be an integer >= 2, got {N}")
+    if N < 2 or (limit is not None and N > limit):
+        bound = "" if limit is None else f" and <= {limit} (the dense linear algebra of a chain " \
+                                          f"of N sites takes (2N)^2 doubles per matrix)"
+        raise ValueError(f"N must be an integer >= 2{bound}, got {N}")
     return N
 
 
@@ -389,7 +400,7 @@ def rll_current(N, m, k, gamma, T_L, T_R) -> float:
     Rieder, Lebowitz, Lieb, J. Math. Phys. 8, 1073 (1967); Dhar, Adv. Phys. 57, 457 (2008),
     Sec. 3. The finite-:math:`N` factor is checked against the Lyapunov covariance in the tests.
     """
-    N = None if N is None else chain_size(N)
+    N = None if N is None else chain_size(N, limit=None)  # a closed form: any N
     m, k, gamma = _v.positive("m", m), _v.positive("k", k), _v.positive("gamma", gamma)
     T_L, T_R = _v.temperature("T_L", T_L), _v.temperature("T_R", T_R)
     nu = k * m / gamma**2

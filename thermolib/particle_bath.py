@@ -41,11 +41,14 @@ from scipy import special
 
 from . import _validation as _v
 
-__all__ = ["ParticleBath", "Probe", "MODE_TOLERANCE", "damped_oscillator"]
+__all__ = ["ParticleBath", "Probe", "MODE_TOLERANCE", "MAX_MODES", "damped_oscillator"]
 
 #: Default relative cut for the exponential modes of :math:`C(t)`: keep modes with
 #: :math:`c_n / c_1 \ge` this value.
 MODE_TOLERANCE = 1e-12
+#: Largest ``n_modes`` accepted: far beyond the modes that carry weight in double precision (a few
+#: tens; the rest are zeros), and an array that is allocated at once.
+MAX_MODES = 2**20
 
 
 def _bessel_ratios(p: float) -> np.ndarray:
@@ -66,15 +69,16 @@ def _bessel_ratios(p: float) -> np.ndarray:
         n_max *= 2
 
 
-def _finite(name: str, value, T: float, formula: str) -> float:
-    """``value()`` if it is finite, else a ValueError saying that ``T`` is outside the representable
-    range (a denominator that underflows to zero counts as an overflow)."""
+def _finite(name: str, value, T: float, formula: str, label: str = "T") -> float:
+    """``value()`` if it is finite, else a ValueError saying that the temperature ``T`` (the
+    parameter ``label``) is outside the representable range (a denominator that underflows to zero
+    counts as an overflow)."""
     try:
         value = value()
     except (ZeroDivisionError, OverflowError):
         value = math.inf
     if not math.isfinite(value):
-        raise ValueError(f"T = {T!r} is outside the representable range: {name} = {formula} "
+        raise ValueError(f"{label} = {T!r} is outside the representable range: {name} = {formula} "
                          f"overflows double precision")
     return value
 
@@ -154,8 +158,15 @@ class ParticleBath:
     def potential(self, x, q):
         """Interaction energy :math:`\\varepsilon\\, q\\, \\mathcal F(x)` of one particle at ``x`` with
         the probe at ``q`` (the term :math:`\\varepsilon q_1 \\sum_i \\mathcal F(x_i)` of the
-        Hamiltonian, Sec. 2). Broadcasts over ``x`` and ``q``."""
+        Hamiltonian, Sec. 2). Broadcasts over ``x`` and ``q`` (shapes that do not broadcast
+        together are refused, naming both)."""
         q = _v.real_array("q", q)
+        shape_x = np.shape(_v.real_array("x", x))
+        try:
+            np.broadcast_shapes(shape_x, q.shape)
+        except ValueError:
+            raise ValueError(f"x and q must broadcast together, got shapes {shape_x} and "
+                             f"{q.shape}") from None
         out = self.eps * q * self.coupling(x)
         return out if np.ndim(out) else float(out)
 
@@ -252,9 +263,12 @@ class ParticleBath:
         ----------
         NDC paper, Appendix A.2 (free diffusion on the ring, mode ``n = 1``).
         """
-        T = _v.positive("T", T)
+        return self._tau1(_v.positive("T", T), "T")
+
+    def _tau1(self, T: float, label: str) -> float:
+        """:meth:`tau1` at a validated ``T``; a refusal names the parameter ``label``."""
         return _finite("tau_1", lambda: self.zeta * self.L**2 / (4 * math.pi**2 * T), T,
-                       "zeta L^2/(4 pi^2 T)")
+                       "zeta L^2/(4 pi^2 T)", label)
 
     def coupling_range(self) -> float:
         """:math:`\\max_x|\\mathcal F(x) - \\lambda|`, the largest force per particle beyond the
@@ -275,7 +289,9 @@ class ParticleBath:
           :math:`\\sigma = L/(2\\pi\\sqrt{\\max(p,1)})` of the coupling's peak;
         * ``"tau_drift"`` :math:`= \\zeta/(\\varepsilon|q|\\,\\mathcal F''_\\mathrm{max})`: relaxation in the
           stiffest part of the potential :math:`\\varepsilon q\\mathcal F`, with the bound
-          :meth:`curvature_bound` (infinite at ``q = 0``).
+          :meth:`curvature_bound`. Only where there is a drift: without one (``q = 0``, or no
+          coupling: ``eps``, ``lam`` or ``p`` zero; or one too weak for its time scale to be
+          represented) the key is absent, so that every value is finite.
 
         The simulators' default time step is ``DT_FACTOR`` times the shortest.
         """
@@ -283,8 +299,11 @@ class ParticleBath:
         q = abs(_v.real("q", q))
         tau1 = self.tau1(T)
         curvature = self.eps * q * self.curvature_bound()
-        return {"tau_1": tau1, "tau_width": tau1 / max(self.p, 1.0),
-                "tau_drift": self.zeta / curvature if curvature > 0 else math.inf}
+        scales = {"tau_1": tau1, "tau_width": tau1 / max(self.p, 1.0)}
+        tau_drift = self.zeta / curvature if curvature > 0 else math.inf
+        if math.isfinite(tau_drift):  # a drift slower than any double constrains nothing either
+            scales["tau_drift"] = tau_drift
+        return scales
 
     def kernel_params(self, T, dt):
         """Constants of one Euler-Maruyama step of a particle, in ring units ``y = x/L``.
@@ -320,7 +339,8 @@ class ParticleBath:
         Parameters
         ----------
         n_modes : int, optional
-            Number of modes. Default: all modes with :math:`c_n/c_1 \\ge` ``tol``.
+            Number of modes (at most :data:`MAX_MODES`; modes beyond the ones that carry weight
+            are zeros). Default: all modes with :math:`c_n/c_1 \\ge` ``tol``.
         tol : float
             Relative cut used when ``n_modes`` is None (``0`` keeps all to double precision).
 
@@ -329,19 +349,21 @@ class ParticleBath:
         NDC paper, Appendix A.2 (Jacobi-Anger expansion, force-force correlation).
         """
         tol = _v.nonnegative("tol", tol)
+        if n_modes is not None:
+            n_modes = _v.integer("n_modes", n_modes, lo=1, hi=MAX_MODES)
         c = 2.0 * self.lam**2 * _bessel_ratios(self.p) ** 2
         if self.lam == 0.0:
             c = np.zeros(0)
         if n_modes is None:
             return c[c >= tol * c[0]] if c.size else c
-        n_modes = _v.positive_int("n_modes", n_modes)
         out = np.zeros(n_modes)
         out[: min(n_modes, c.size)] = c[:n_modes]
         return out
 
     def relaxation_times(self, T, n_modes=None, tol: float = MODE_TOLERANCE) -> np.ndarray:
         """Relaxation times :math:`\\tau_n = \\zeta L^2/(4\\pi^2 n^2 T)` of the modes of :math:`C(t)`,
-        ``n = 1 .. n_modes`` (default: as many as :meth:`correlation_amplitudes` keeps).
+        ``n = 1 .. n_modes`` (default: as many as :meth:`correlation_amplitudes` keeps; at most
+        :data:`MAX_MODES`).
 
         References
         ----------
@@ -351,7 +373,7 @@ class ParticleBath:
         if n_modes is None:
             n_modes = self.n_modes(tol)
         else:
-            n_modes = _v.positive_int("n_modes", n_modes)
+            n_modes = _v.integer("n_modes", n_modes, lo=1, hi=MAX_MODES)
         n = np.arange(1, n_modes + 1)
         return tau1 / n.astype(float) ** 2
 
@@ -416,12 +438,15 @@ class ParticleBath:
         ----------
         NDC paper, Sec. 3, Eq. (3) and Appendix A.2 (verified correct, book errata "Facts").
         """
-        T = _v.positive("T", T)
+        return self._friction(_v.positive("T", T), "T")
+
+    def _friction(self, T: float, label: str) -> float:
+        """:meth:`friction` at a validated ``T``; a refusal names the parameter ``label``."""
         c = self.eps**2 * self.zeta * self.L**2 * self.lam**2 * self.S()
         if T > 1e150:  # T**2 would overflow; the friction underflows towards 0 instead
             return c / (2 * math.pi**2 * T) / T
         return _finite("gamma_eff", lambda: c / (2 * math.pi**2 * T**2), T,
-                       "eps^2 zeta L^2 lam^2 S(p)/(2 pi^2 T^2)")
+                       "eps^2 zeta L^2 lam^2 S(p)/(2 pi^2 T^2)", label)
 
     def dynamic_response(self, T, omega):
         """Softening and friction per bath particle felt by a probe oscillating at frequency ``omega``.
@@ -453,7 +478,8 @@ class ParticleBath:
         Returns
         -------
         kappa, gamma : float or numpy.ndarray
-            Softening (stiffness reduction) and friction per bath particle.
+            Softening (stiffness reduction) and friction per bath particle, shaped like ``omega``
+            (empty for an empty ``omega``).
 
         References
         ----------
@@ -469,7 +495,8 @@ class ParticleBath:
         w = 1.0 / (1.0 + (np.asarray(omega)[..., None] * tau) ** 2)
         kappa = self.eps**2 / T * np.sum(c * w, axis=-1)
         gamma = self.eps**2 / T * np.sum(c * tau * w, axis=-1)
-        _finite("kappa", lambda: float(np.max(kappa)), T, "(eps^2/T) sum_n c_n/(1 + omega^2 tau_n^2)")
+        if kappa.size:
+            _finite("kappa", lambda: float(np.max(kappa)), T, "(eps^2/T) sum_n c_n/(1 + omega^2 tau_n^2)")
         if np.ndim(kappa) == 0:
             return float(kappa), float(gamma)
         return kappa, gamma
@@ -485,15 +512,29 @@ def damped_oscillator(t, rate, omega0, v0):
                w = \\sqrt{\\omega_0^2 - \\Gamma^2/4}
 
     (``sin(wt)/w`` becomes ``sinh(|w|t)/|w|`` when overdamped and ``t`` at critical damping).
+    Overdamped at late times, where :math:`e^{-\\Gamma t/2}` underflows while :math:`\\sinh |w|t`
+    overflows, the same solution is evaluated as the two decaying exponentials
+    :math:`e^{(\\pm|w| - \\Gamma/2)t}` it is made of.
     """
     t = np.asarray(t, dtype=float)
     w = np.sqrt(complex(omega0**2 - 0.25 * rate**2))
     if abs(w) < 1e-12:
         w = 1e-12
-    env = np.exp(-0.5 * rate * t)
-    sn_w = (np.sin(w * t) / w).real
-    cs = np.cos(w * t).real
-    return v0 * env * sn_w, v0 * env * (cs - 0.5 * rate * sn_w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        env = np.exp(-0.5 * rate * t)
+        sn_w = (np.sin(w * t) / w).real
+        cs = np.cos(w * t).real
+        q, v = v0 * env * sn_w, v0 * env * (cs - 0.5 * rate * sn_w)
+    late = ~(np.isfinite(q) & np.isfinite(v))
+    if np.any(late) and w.imag != 0.0:
+        kappa, tl = abs(w.imag), t[late]
+        slow, fast = np.exp((kappa - 0.5 * rate) * tl), np.exp(-(kappa + 0.5 * rate) * tl)
+        q = np.where(late, 0.0, q)
+        v = np.where(late, 0.0, v)
+        q[late] = v0 * (slow - fast) / (2.0 * kappa)
+        v[late] = 0.5 * v0 * ((1.0 - 0.5 * rate / kappa) * slow + (1.0 + 0.5 * rate / kappa) * fast)
+        q, v = q[()], v[()]  # a scalar t gives scalars, as above
+    return q, v
 
 
 @dataclass(frozen=True)
@@ -541,9 +582,18 @@ class Probe:
         return self.K - b.N_b * b.eps**2 * b.variance() / T
 
     def relaxation_time(self, T) -> float:
-        """Decay time :math:`2m/(N_b\\gamma_\\mathrm{eff})` of the Markov oscillator's amplitude."""
+        """Decay time :math:`2m/(N_b\\gamma_\\mathrm{eff})` of the Markov oscillator's amplitude.
+
+        Refused (``ValueError`` naming ``T``) where the probe is not damped, so that the decay time
+        is not finite: without coupling (``eps``, ``lam`` or ``p`` zero), or at a ``T`` so high
+        that :math:`\\gamma_\\mathrm{eff} \\propto T^{-2}` underflows.
+        """
+        T = _v.positive("T", T)
         g = self.gamma(T)
-        return 2.0 * self.m / g if g > 0 else math.inf
+        if g == 0.0:
+            raise ValueError(f"the probe is undamped at T = {T!r} (N_b gamma_eff = 0: no coupling, "
+                             f"or gamma_eff ~ T^-2 underflows): it has no finite relaxation time")
+        return _finite("the relaxation time", lambda: 2.0 * self.m / g, T, "2 m/(N_b gamma_eff)")
 
     def critical_temperature(self) -> float:
         """:math:`T^* = N_b\\varepsilon^2\\mathrm{Var}\\,\\mathcal F/K`: below it the quasi-static
@@ -569,7 +619,8 @@ class Probe:
 
     def mean_motion(self, t, T, v0):
         """Markov prediction of the mean motion after the kick: :func:`damped_oscillator` with rate
-        :math:`N_b\\gamma_\\mathrm{eff}/m` and :math:`\\omega_0^2 = k_\\mathrm{eff}/m`; ``(q(t), v(t))``."""
-        t = _v.real_array("t", t)
+        :math:`N_b\\gamma_\\mathrm{eff}/m` and :math:`\\omega_0^2 = k_\\mathrm{eff}/m`; ``(q(t), v(t))``
+        at times ``t >= 0`` after the kick."""
+        t = _v.real_array("t", t, lo=0.0)
         v0 = _v.real("v0", v0)
         return damped_oscillator(t, self.gamma(T) / self.m, math.sqrt(max(self.k_eff(T), 0.0) / self.m), v0)

@@ -22,12 +22,14 @@ import math
 import numpy as np
 from numba import njit
 
-from ._contract import SimulationDiverged
+from .. import _validation as _v
+from ._contract import DT_FACTOR, MAX_STEPS, SimulationDiverged
 from ._fastmath import exp as _exp, sincos_turns as _sincos_turns, sum_reassoc as _sum
 from ._rng import normal_pair_fast, seed_states, uniform
 
-__all__ = ["PARTICLE_STREAM_LIMIT", "MAX_STATE_BYTES", "lane_states", "check_state_memory",
-           "bath_dt_max", "interaction_floor", "energy_threshold", "raise_if_diverged"]
+__all__ = ["PARTICLE_STREAM_LIMIT", "MAX_STATE_BYTES", "ESTIMATOR_MAX", "lane_states",
+           "check_state_memory", "check_default_steps", "check_estimator_range", "bath_dt_max",
+           "interaction_floor", "energy_threshold", "raise_if_diverged"]
 
 #: Particle streams are ``lane * N_b + i < PARTICLE_STREAM_LIMIT``; the chain's noise streams
 #: start here (``PARTICLE_STREAM_LIMIT + r``).
@@ -39,14 +41,46 @@ MAX_STATE_BYTES = 2**33
 _BYTES_PER_PARTICLE = 8 * 9
 #: Fraction of the shortest bath time scale that an explicit ``dt`` may not exceed.
 DT_MAX_FRACTION = 0.25
+#: Largest energy scale per time step, ``E_max / dt``, that a run accepts: the estimators add up to
+#: ``E_max / dt`` per step (the heat of an O step) and the standard error squares their time
+#: averages, which must stay below the double range (``sqrt(1.8e308) ~ 1e154``, with a margin).
+ESTIMATOR_MAX = 1e150
 
 
-def check_state_memory(count: int, bytes_each: int, what: str) -> None:
+def check_state_memory(count: int, bytes_each: int, what: str, reduce: str = "realizations") -> None:
     """Refuse (``ValueError``) a run whose ``count`` lanes of ``bytes_each`` bytes of state would
-    exceed :data:`MAX_STATE_BYTES`, before anything is allocated."""
+    exceed :data:`MAX_STATE_BYTES`, before anything is allocated; the message says what to
+    ``reduce``."""
     if count * bytes_each > MAX_STATE_BYTES:
         raise ValueError(f"{count:.3g} {what} would need {count * bytes_each / 2**30:.3g} GiB of "
-                         f"state, more than {MAX_STATE_BYTES / 2**30:g} GiB: reduce realizations")
+                         f"state, more than {MAX_STATE_BYTES / 2**30:g} GiB: reduce {reduce}")
+
+
+def check_default_steps(t, dt, scales, cause: str) -> None:
+    """Refuse (``ValueError``), before any work, a default time step so short that ``t`` would need
+    more than ``MAX_STEPS`` steps, naming the time scale that sets it and ``cause``: the parameters
+    that set that time scale (``"T_L = 2, T_R = 1e+300"``). An explicit ``dt`` is left to
+    :func:`~thermolib.sim._contract.run_settings`, whose refusal names ``t`` and ``dt``."""
+    if dt is not None:
+        return
+    t = _v.positive("t", t)
+    name = min(scales, key=scales.get)
+    default = DT_FACTOR * scales[name]
+    steps = t / default if default > 0 else math.inf
+    if not steps <= MAX_STEPS:
+        raise ValueError(f"t / dt = {steps:.3g} steps per realization exceeds the limit "
+                         f"{MAX_STEPS:.0e}: t = {t:g} with the default dt = {default:.3g}, DT_FACTOR "
+                         f"x the shortest time scale, {name} = {scales[name]:.3g} at {cause}")
+
+
+def check_estimator_range(E_max: float, dt: float, cause: str) -> None:
+    """Refuse (``ValueError``), before any work, a run whose energy scale per step ``E_max / dt``
+    exceeds :data:`ESTIMATOR_MAX` (the estimators' sums and squares would overflow), naming
+    ``cause`` (the parameters that set ``E_max``, e.g. the temperatures)."""
+    if not E_max / dt <= ESTIMATOR_MAX:
+        raise ValueError(f"{cause} is outside the range the simulation represents: its energy bound "
+                         f"{E_max:.3g} per time step dt = {dt:.3g} exceeds {ESTIMATOR_MAX:.0e}, so the "
+                         f"estimators' time sums and squares would overflow double precision")
 
 
 def lane_states(seed: int, lanes: int, nb: int) -> np.ndarray:
@@ -70,7 +104,7 @@ def bath_dt_max(bath, T, q_scale=0.0) -> float:
     ``"tau_width"`` and ``"tau_drift"`` at a probe amplitude ``q_scale``
     (:meth:`thermolib.ParticleBath.time_scales`)."""
     scales = bath.time_scales(T, q=q_scale)
-    return DT_MAX_FRACTION * min(scales["tau_width"], scales["tau_drift"])
+    return DT_MAX_FRACTION * min(scales["tau_width"], scales.get("tau_drift", math.inf))
 
 
 def interaction_floor(bath, compliance: float) -> float:

@@ -48,8 +48,9 @@ from .._validation import positive, temperature
 from ..chain import NDCChain
 from ..langevin_chain import LangevinChain, chain_size
 from ..stats import mean_sem
-from ._bath import (PARTICLE_STREAM_LIMIT, bath_dt_max, check_state_memory, energy_threshold,
-                    init_particles, interaction_floor, lane_states, raise_if_diverged, sweep)
+from ._bath import (PARTICLE_STREAM_LIMIT, bath_dt_max, check_default_steps, check_estimator_range,
+                    check_state_memory, energy_threshold, init_particles, interaction_floor,
+                    lane_states, raise_if_diverged, sweep)
 from ._contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR, require_model, run_settings
 from ._result import SimResult, plain
 from ._rng import normal_pair_fast, seed_states
@@ -220,7 +221,8 @@ def _two_bath_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nm
 
 def _check_memory(R, N):
     """Chain state per realization: RNG words, accumulators, and q, p, f, temperatures."""
-    check_state_memory(R, 8 * (4 + 2 * _N_OBS + 4 * N), "realizations of the chain")
+    check_state_memory(R, 8 * (4 + 2 * _N_OBS + 4 * N), f"realizations of the chain of N = {N} sites",
+                       reduce="realizations or N")
 
 
 def _steps(t, burn_in, dt):
@@ -297,6 +299,11 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations,
     ------
     TypeError
         ``chain`` is not a :class:`thermolib.NDCChain`.
+    ValueError
+        Bad input, before any work; this includes temperatures outside the range a run represents:
+        a default ``dt`` (set by the particles' time scales, which shrink as ``T_L`` or ``T_R``
+        grow) that needs more than ``MAX_STEPS`` steps, or an energy per step beyond
+        ``ESTIMATOR_MAX`` (the message names ``T_L`` and ``T_R``).
     SimulationDiverged
         The energy left the range the temperatures allow.
 
@@ -311,6 +318,8 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations,
     if estimator not in ("bond", "particles", "right"):
         raise ValueError(f"estimator must be 'bond', 'particles' or 'right', got {estimator!r}")
     scales = chain.time_scales(T_L, T_R)
+    temperatures = f"T_L = {T_L:g}, T_R = {T_R:g}"
+    check_default_steps(t, dt, scales, temperatures)
     dt_bath = bath_dt_max(bath, T_L, chain.probe_amplitude(T_L, T_R))
     t, dt, burn_in, R, seed = run_settings(
         t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
@@ -322,17 +331,18 @@ def chain_current(chain, T_L, T_R, *, N, t, dt=None, burn_in=None, realizations,
     n_burn, n_meas = _steps(t, burn_in, dt)
     _check_memory(R, N)
     m, k, K = chain.m, chain.k, chain.K
+    Phi = LangevinChain(N, m, k, K, K, 0.0, 0.0).stiffness_matrix()
+    compliance = float(np.linalg.solve(Phi, np.eye(N)[:, 0])[0])  # (Phi^-1)_11
+    E_min = interaction_floor(bath, compliance)
+    T_max = max(T_L, T_R)
+    E_max = energy_threshold(0.0, E_min, T_max, dof=2 * N)
+    check_estimator_range(E_max, dt, temperatures)
     nb = bath.N_b
     amp, pp, a, b = bath.kernel_params(T_L, dt)
     Lam = float(bath.eps * bath.lam * nb)
     c1, c2 = _ou(chain.gamma_R, T_R, m, dt)
     pstates = lane_states(seed, R, nb)
     cstates = seed_states(seed, R, first_stream=_CHAIN_STREAM)
-    Phi = LangevinChain(N, m, k, K, K, 0.0, 0.0).stiffness_matrix()
-    compliance = float(np.linalg.solve(Phi, np.eye(N)[:, 0])[0])  # (Phi^-1)_11
-    E_min = interaction_floor(bath, compliance)
-    T_max = max(T_L, T_R)
-    E_max = energy_threshold(0.0, E_min, T_max, dof=2 * N)
     out = np.zeros((R, _N_OBS))
     tkin = np.zeros((R, N))
     bad = np.full(R, -1, dtype=np.int64)
@@ -365,11 +375,12 @@ def _run_two_bath(chain, T_L, T_R, t, dt, burn_in, realizations, seed, what):
     n_burn, n_meas = _steps(t, burn_in, dt)
     N, m = chain.N, chain.m
     _check_memory(R, N)
+    T_max = max(T_L, T_R)
+    E_max = energy_threshold(0.0, 0.0, T_max, dof=2 * N)
+    check_estimator_range(E_max, dt, f"T_L = {T_L:g}, T_R = {T_R:g}")
     c1L, c2L = _ou(chain.gamma_L, T_L, m, dt)
     c1R, c2R = _ou(chain.gamma_R, T_R, m, dt)
     cstates = seed_states(seed, R, first_stream=_CHAIN_STREAM)
-    T_max = max(T_L, T_R)
-    E_max = energy_threshold(0.0, 0.0, T_max, dof=2 * N)
     out = np.zeros((R, _N_OBS))
     tkin = np.zeros((R, N))
     bad = np.full(R, -1, dtype=np.int64)
@@ -408,6 +419,12 @@ def two_bath_chain_current(chain, T_L, T_R, *, t, dt=None, burn_in=None, realiza
         ``current_right`` (into the right bath), each with ``_err``, and ``temperature_profile``.
         Compare with :meth:`LangevinChain.steady_state` (continuous time) or, without time-step
         bias, :func:`baoab_chain_observables`.
+
+    Raises
+    ------
+    ValueError
+        Bad input, before any work; this includes temperatures so high that the estimators' sums
+        and squares would overflow (an energy per step beyond ``ESTIMATOR_MAX``).
     """
     chain = require_model(chain, LangevinChain, "chain")
     T_L, T_R = temperature("T_L", T_L), temperature("T_R", T_R)

@@ -30,8 +30,8 @@ from .. import __version__
 from .._validation import positive_int, real, real_array, temperature
 from ..particle_bath import ParticleBath, Probe, damped_oscillator
 from ..stats import mean_sem
-from ._bath import (bath_dt_max, energy_threshold, init_particles, interaction_floor, lane_states,
-                    raise_if_diverged, sweep)
+from ._bath import (bath_dt_max, check_default_steps, check_state_memory, energy_threshold,
+                    init_particles, interaction_floor, lane_states, raise_if_diverged, sweep)
 from ._contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged, require_model,
                         run_settings)
 from ._result import SimResult, plain
@@ -124,6 +124,14 @@ def mean_force(bath, q, T, *, t, dt=None, burn_in=None, realizations, seed):
         at this ``dt`` minus the exact Boltzmann average (:func:`euler_maruyama_mean_force`), the
         systematic error the simulation carries (a model error for comparisons, or a correction).
 
+    Raises
+    ------
+    ValueError
+        Bad input, before any work: this includes a ``T`` or ``max |q|`` so large that the default
+        ``dt`` needs more than ``MAX_STEPS`` steps, and a state point where the exact references
+        (:meth:`ParticleBath.mean_force`, :func:`euler_maruyama_mean_force`) are not computable;
+        the message names ``T`` and ``q``.
+
     References
     ----------
     NDC paper, Sec. 3 and Appendix A.1 (Fig. 2a).
@@ -135,6 +143,7 @@ def mean_force(bath, q, T, *, t, dt=None, burn_in=None, realizations, seed):
     T = _positive_temperature("T", T)
     q_max = float(np.max(np.abs(q_arr)))
     scales = bath.time_scales(T, q=q_max)
+    check_default_steps(t, dt, scales, f"T = {T:g}, max |q| = {q_max:g}")
     t, dt, burn_in, R, seed = run_settings(
         t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
         default_dt=DT_FACTOR * min(scales.values()),
@@ -145,6 +154,8 @@ def mean_force(bath, q, T, *, t, dt=None, burn_in=None, realizations, seed):
     n_burn = int(round(burn_in / dt))
     n_meas = int(round(t / dt)) - n_burn
     flat = q_arr.ravel()
+    # the exact references first: a state point where they are not computable is refused up front
+    bias = euler_maruyama_mean_force(bath, flat, T, dt) - bath.mean_force(flat, T)
     nb = bath.N_b
     states = lane_states(seed, flat.size * R, nb)
     amp, p, a, b = bath.kernel_params(T, dt)
@@ -155,7 +166,6 @@ def mean_force(bath, q, T, *, t, dt=None, burn_in=None, realizations, seed):
         raise SimulationDiverged(f"mean_force produced non-finite forces (T = {T:g}, dt = {dt:g})")
     per_realization = out.reshape(flat.size, R) / (nb * n_meas)
     mF, mF_err = mean_sem(per_realization, axis=1)
-    bias = euler_maruyama_mean_force(bath, flat, T, dt) - bath.mean_force(flat, T)
 
     def shaped(v):
         v = np.asarray(v).reshape(q_arr.shape)
@@ -186,7 +196,9 @@ def euler_maruyama_mean_force(bath, q, T, dt):
     accurate for this smooth density). As ``dt -> 0`` it tends to :meth:`ParticleBath.mean_force`
     with an error linear in ``dt``: the time-step bias of :func:`mean_force`, without statistics.
     (Below the ``dt`` whose grid would exceed ``2**15`` points the bias is taken linear in ``dt``
-    from that finest grid; the neglected O(dt^2) term is far below round-off of the force there.)
+    from that finest grid; the neglected O(dt^2) term is far below round-off of the force there.
+    Where that coarser ``dt`` would itself exceed the scheme's limit -- particles that barely
+    diffuse, ``T`` tiny against ``eps |q|`` -- the call is refused, naming ``T`` and ``q``.)
 
     Parameters
     ----------
@@ -212,6 +224,14 @@ def euler_maruyama_mean_force(bath, q, T, dt):
     if dt > limit:
         raise ValueError(f"dt = {dt:g} is too large: need 0 < dt <= {limit:.4g} (a quarter of the "
                          f"particles' shortest time scale)")
+    b = bath.kernel_params(T, dt)[3]
+    ratio = 6.0 / b / _GRID_MAX if b > 0 else math.inf
+    dt_ref = dt * ratio * ratio  # as in _em_mean_force
+    if ratio > 1.0 and dt_ref > limit:
+        raise ValueError(f"the scheme's bias is not computable at T = {T:g}, max |q| = {q_max:g}, "
+                         f"dt = {dt:g}: the particles diffuse {b:.3g} ring lengths per step, finer "
+                         f"than a {_GRID_MAX}-point grid resolves, and the coarser dt = {dt_ref:.3g} "
+                         f"it would be extrapolated from exceeds the scheme's limit {limit:.3g}")
     out = np.array([_em_mean_force(bath, float(qv), T, dt) for qv in q_arr.ravel()])
     out = out.reshape(q_arr.shape)
     return float(out) if out.ndim == 0 else out
@@ -354,6 +374,7 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, burn_in=None, realizations, se
         Number of sampled times (equally spaced in ``[0, t - burn_in]`` after the kick). Default: 12 per oscillation
         period ``2 pi sqrt(m/K)`` and at least 200, so neither the fit nor a plot of the trace is
         aliased; an explicit value with fewer than 4 samples per period raises ``ValueError``.
+        At most one sample per time step is taken (a larger ``n_out`` samples every step).
     groups : int
         Trajectories are split into this many groups for the jackknife errors of the fit.
 
@@ -369,8 +390,10 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, burn_in=None, realizations, se
     Raises
     ------
     ValueError
-        Bad input (before any work), or, after the run, a signal that drowns in the noise before
-        10 samples (increase ``|v0|``, ``realizations`` or ``n_out``).
+        Bad input (before any work; this includes a ``T`` or ``v0`` so large that the default
+        ``dt`` needs more than ``MAX_STEPS`` steps, named in the message), or, after the run, a
+        signal that drowns in the noise before 10 samples (increase ``|v0|``, ``realizations`` or
+        ``n_out``).
     SimulationDiverged
         When the probe's energy leaves every physical range.
     """
@@ -390,6 +413,7 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, burn_in=None, realizations, se
         raise ValueError(f"groups must be an integer >= 2 (jackknife errors), got {groups}")
     omega = probe.frequency()
     scales = probe.time_scales(T, v0)
+    check_default_steps(t, dt, scales, f"T = {T:g}, v0 = {v0:g}")
     dt_max = min(bath_dt_max(bath, T, probe.amplitude(T, v0)), DT_MAX_OMEGA / omega)
     t, dt, burn_in, R, seed = run_settings(
         t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed,
@@ -412,7 +436,10 @@ def probe_relaxation(probe, T, *, v0, t, dt=None, burn_in=None, realizations, se
                          f"{per_period:.3g} periods, need n_out >= {int(math.ceil(4 * per_period))} "
                          f"(default: 12 per period)")
     nsteps = int(math.ceil(t_kick / dt))
-    sample = np.unique(np.round(np.linspace(0, nsteps, n_out)).astype(np.int64))
+    # at most one sample per step: a larger n_out samples every step (the same set of steps)
+    sample = np.unique(np.round(np.linspace(0, nsteps, min(n_out, nsteps + 1))).astype(np.int64))
+    check_state_memory(R, 16 * sample.size, f"realizations of {sample.size} samples (n_out)",
+                       reduce="realizations or n_out")
     nb = bath.N_b
     amp, p, a, b = bath.kernel_params(T, dt)
     Lam = bath.eps * bath.lam * nb
