@@ -624,3 +624,67 @@ class Probe:
         t = _v.real_array("t", t, lo=0.0)
         v0 = _v.real("v0", v0)
         return damped_oscillator(t, self.gamma(T) / self.m, math.sqrt(max(self.k_eff(T), 0.0) / self.m), v0)
+
+    # ------------------------------------------------------------------ memory kernel, exactly
+    def memory_mode(self, T) -> tuple:
+        """Friction and stiffness of the probe's oscillation with the full :math:`O(\\varepsilon^2)`
+        memory kernel, from the exact characteristic equation (no weak-damping approximation).
+
+        The mean motion obeys the linear generalized Langevin equation of NDC Appendix A.2,
+        :math:`m\\ddot q = -Kq + N_b\\int_0^\\infty \\chi(s)\\,q(t - s)\\,ds`, whose kernel has the
+        Laplace transform :math:`N_b(\\varepsilon^2/T)\\sum_n c_n/(1 + s\\tau_n)`. Its modes solve
+
+        .. math::  m s^2 + K - \\frac{N_b\\varepsilon^2}{T}\\sum_{n\\ge1}\\frac{c_n}{1 + s\\tau_n} = 0,
+
+        computed as the eigenvalues of the linear system for :math:`(q, \\dot q, y_1, y_2, \\dots)`
+        with one relaxing force :math:`\\tau_n\\dot y_n = (\\varepsilon^2/T)c_n q - y_n` per mode.
+        The oscillation is the complex pair :math:`s = -\\Gamma/2 \\pm i\\Omega_d`; it is returned as
+        the friction :math:`m\\Gamma` and the stiffness :math:`m(\\Gamma^2/4 + \\Omega_d^2)` of the
+        damped oscillator with the same pair (what :func:`thermolib.sim.probe_relaxation` fits). For
+        weak damping they tend to :meth:`ParticleBath.dynamic_response` at :math:`\\omega_0 =
+        \\sqrt{K/m}` (first order in the coupling), and at high ``T`` to :meth:`gamma` and
+        :meth:`k_eff` (the Markov limit).
+
+        Parameters
+        ----------
+        T : float
+            Bath temperature, > 0.
+
+        Returns
+        -------
+        gamma, stiffness : float
+
+        Raises
+        ------
+        ValueError
+            Bad ``T``; a growing mode (the softened probe is unstable, see
+            :meth:`critical_temperature`); or no oscillatory mode (overdamped).
+
+        References
+        ----------
+        NDC paper, Appendix A.2 (the kernel :math:`C(t)`); book chapter on the friction.
+        """
+        T = _v.positive("T", T)
+        b = self.bath
+        c = b.correlation_amplitudes()
+        n = c.size
+        A = np.zeros((n + 2, n + 2))
+        A[0, 1] = 1.0
+        A[1, 0] = -self.K / self.m
+        if n:
+            tau = b.relaxation_times(T, n_modes=n)
+            A[1, 2:] = b.N_b / self.m
+            A[2:, 0] = b.eps**2 / T * c / tau
+            A[2:, 2:] = -np.diag(1.0 / tau)
+        if not np.all(np.isfinite(A)):
+            raise ValueError(f"T = {T!r} is outside the representable range of the memory kernel")
+        s = np.linalg.eigvals(A)
+        if np.max(s.real) > 0:
+            raise ValueError(f"the O(eps^2) probe is unstable at T = {T!r}: a mode grows (the "
+                             f"softening exceeds K below T* = {self.critical_temperature():.4g})")
+        pair = s[s.imag > 1e-12 * np.abs(s)]
+        if pair.size == 0:
+            raise ValueError(f"the probe has no oscillatory mode at T = {T!r} (overdamped): no "
+                             f"friction of a damped oscillator to report")
+        s1 = pair[np.argmax(pair.imag)]
+        return float(-2.0 * self.m * s1.real), float(self.m * abs(s1) ** 2)

@@ -34,7 +34,8 @@ Modules, one job each:
 * :mod:`.store`: the zarr store: creation, writer lock, per-point checksums, verification, repair;
 * :mod:`.driver`: one run, from validation to the last written point (signals, progress, flushes);
 * :mod:`.results`: :func:`load`, :func:`load_if_present`, :func:`status`;
-* :mod:`.figure`: :func:`load_or_compute`, a figure's data at the current fidelity.
+* :mod:`.figure`: :func:`load_or_compute`, a figure's data at the current fidelity;
+* :mod:`.point`: :func:`point_result`, one point's full simulator result (e.g. a trace).
 
 Command line (``python -m thermolib``)::
 
@@ -53,6 +54,7 @@ from .errors import SweepError
 from .figure import load_or_compute
 from .grid import point_seed
 from .paths import project_root
+from .point import point_result
 from .registry import REGISTRY, Entry, describe_functions
 from .results import load, load_if_present, status
 from .spec import RunReport, Sweep, config_hash
@@ -67,6 +69,7 @@ __all__ = [
     "load",
     "load_if_present",
     "load_or_compute",
+    "point_result",
     "status",
     "point_seed",
     "config_hash",
