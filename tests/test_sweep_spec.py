@@ -311,30 +311,29 @@ def _quick_points(name):
     return [(q.point(f), q.settings_at(f)) for f in q.grid_spec.points()]
 
 
-def test_ndc_quick_subsets_are_the_chapters_quick_runs():
-    # chapters/ndc/current.md, quick fidelity: Fig. 3 grids and run lengths per zeta, R = 8, and
-    # the chapter's burn-in t/5
-    fig3 = {0.05: [0.5, 1.0, 2.0, 4.0, 8.0],
-            0.1: [0.3, 0.5, 1.0, 2**0.5, 2.0, 2**1.5, 4.0, 8.0, 16.0, 32.0, 64.0],
-            0.2: [0.5, 1.0, 2.0, 4.0, 8.0, 16.0]}
-    got: dict = {}
-    for p, run in _quick_points("ndc_fig3"):
-        got.setdefault(p["zeta"], []).append(p["T_L"])
-        t = (1500.0 if p["T_L"] <= 4 else 1000.0) if p["zeta"] == 0.1 else 600.0
-        assert run == {"t": t, "burn_in": t / 5, "realizations": 8}, (p, run)
-    assert got == fig3
-    fig4a = {0.5: [1.0, 2.0, 4.0, 8.0, 20.0], 1.0: [0.25, 0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 20.0, 30.0],
-             2.0: [1.0, 2.0, 4.0, 8.0, 20.0]}
-    got = {}
-    for p, run in _quick_points("ndc_fig4a"):
-        got.setdefault(p["k"], []).append(p["T_L"])
-        t = 750.0 if p["T_L"] < 10 else (2000.0 if p["k"] == 1.0 else 1500.0)
-        assert run == {"t": t, "burn_in": t / 5, "realizations": 8}, (p, run)
-    assert got == fig4a
-    assert [p["T_R"] for p, run in _quick_points("ndc_fig4b_vary_TR")] == [0.0, 5.0, 10.0, 15.0, 20.0]
-    assert {run["t"] for _, run in _quick_points("ndc_fig4b_vary_TR")} == {1000.0}
-    assert [p["T_L"] for p, _ in _quick_points("ndc_fig4b_vary_TL")] == [1.0, 2.0, 4.0, 6.0, 8.0,
-                                                                        20.0, 30.0]
+def test_ndc_chain_specs_measure_after_the_default_burn_in():
+    # chapters/ndc/current.md and validity.md take their data from these specs with
+    # load_or_compute, quick subsets included. The burn-in is the simulator's default (five slowest
+    # relaxation times): no spec overrides it, and every point, full or quick, measures for at least
+    # 500 time units after it.
+    from thermolib.sim.chain import default_burn_in
+    from thermolib.sweep.registry import build_model
+
+    for name in ("ndc_fig3", "ndc_fig4a", "ndc_fig4b_vary_TR", "ndc_validity"):
+        full = sw.Sweep.from_spec(ROOT / "sweeps" / f"{name}.toml")
+        assert full.has_quick and full.quick().size < full.size
+        for sweep in (full, full.quick()):
+            for flat in sweep.grid_spec.points().tolist():
+                _, model, kwargs, _ = sweep.task_point(flat)
+                assert "burn_in" not in kwargs, (name, kwargs)
+                burn = default_burn_in(build_model("chain", model), kwargs["T_L"], kwargs["N"])
+                assert kwargs["t"] - burn >= 500, (name, sweep.fidelity, model, kwargs, burn)
+    # Fig. 3 keeps its point below T* (zeta = 0.1), in the quick subset too
+    q3 = sw.Sweep.from_spec(ROOT / "sweeps" / "ndc_fig3.toml").quick()
+    assert {"zeta": 0.1, "T_L": 0.3} in [q3.point(f) for f in q3.grid_spec.points().tolist()]
+
+
+def test_diode_fig2_quick_subset_is_the_chapters_quick_run():
     # chapters/diode/current.md: the same nine Delta T with 16384 realizations
     d2 = _quick_points("diode_fig2")
     assert len(d2) == 9 and {run["realizations"] for _, run in d2} == {16384}

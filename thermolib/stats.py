@@ -19,6 +19,8 @@ __all__ = [
     "LinearFit",
     "linear_fit",
     "power_law_fit",
+    "ScaleFit",
+    "scale_fit",
     "P_CHECK",
     "t_quantile",
     "tolerance",
@@ -154,6 +156,50 @@ def power_law_fit(x, y, yerr=None) -> LinearFit:
             raise ValueError(f"yerr must be one number or one per point ({y.size}), got {yerr.size}")
         lerr = yerr / y
     return linear_fit(np.log(x), np.log(y), lerr)
+
+
+@dataclass(frozen=True)
+class ScaleFit:
+    """Result of a weighted one-parameter fit ``y = scale * f`` (:func:`scale_fit`)."""
+
+    scale: float
+    scale_err: float
+    chi2_per_dof: float
+    n: int  #: number of points; the fit has ``n - 1`` degrees of freedom
+
+
+def scale_fit(f, y, yerr) -> ScaleFit:
+    """Weighted least squares of ``y = scale * f`` (a law of known shape ``f``, amplitude unknown).
+
+    .. math::  \\hat s = \\frac{\\sum_i f_i y_i/\\sigma_i^2}{\\sum_i f_i^2/\\sigma_i^2},\\qquad
+               \\sigma_{\\hat s}^2 = \\frac{\\max(1, \\chi^2/(n-1))}{\\sum_i f_i^2/\\sigma_i^2}
+
+    The error is inflated by the Birge ratio when the points scatter about the law more than their
+    errors allow, as in :func:`linear_fit`. Used, e.g., to calibrate a theory's relative error
+    ``-c x**2`` on one data set before testing it on another.
+
+    Parameters
+    ----------
+    f : array_like
+        The law's shape at each point (not all zero).
+    y, yerr : array_like
+        Data and their 1-sigma errors (> 0), at least two points.
+    """
+    f = _v.real_array("f", f).ravel()
+    y = _v.real_array("y", y).ravel()
+    yerr = _v.real_array("yerr", yerr, lo=0.0, lo_open=True)
+    if f.size != y.size or y.size < 2:
+        raise ValueError(f"f and y must have equal lengths >= 2, got {f.size} and {y.size}")
+    if yerr.ndim and yerr.size != y.size:
+        raise ValueError(f"yerr must be one number or one per point ({y.size}), got {yerr.size}")
+    w = np.broadcast_to(1.0 / yerr**2, y.shape)
+    sff = float(np.sum(w * f * f))
+    if not (np.isfinite(sff) and sff > 0.0):
+        raise ValueError("f must not vanish at every point (and f/yerr must be representable)")
+    scale = float(np.sum(w * f * y)) / sff
+    chi2 = float(np.sum(w * (y - scale * f) ** 2)) / (y.size - 1)
+    return ScaleFit(scale=scale, scale_err=float(np.sqrt(max(chi2, 1.0) / sff)),
+                    chi2_per_dof=chi2, n=int(y.size))
 
 
 # ------------------------------------------------------------------------------------------------
