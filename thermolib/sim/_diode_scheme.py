@@ -22,7 +22,8 @@ from ..diode import Diode
 from ._contract import require_model
 
 __all__ = ["baoab_matrices", "baoab_stationary_covariance", "baoab_current", "baoab_current_bias",
-           "CurrentBias", "current_of", "relative_bias", "factor", "stiffness"]
+           "CurrentBias", "ExcessBias", "excess_bias", "current_of", "relative_bias", "factor",
+           "stiffness"]
 
 
 class CurrentBias(NamedTuple):
@@ -120,6 +121,72 @@ def relative_bias(d: Diode, dt: float, T_A=1.0, T_B=0.0, C=None) -> float:
     if C is None or T_A == T_B:
         T_A, T_B, C = 1.0, 0.0, baoab_stationary_covariance(d, 1.0, 0.0, dt)
     return current_of(d, C) / (d.kappa0() * (T_A - T_B)) - 1.0
+
+
+class ExcessBias(NamedTuple):
+    """Time-step bias of the simulated :math:`J(\\varepsilon) - J(0)` (:func:`excess_bias`)."""
+
+    estimate: float  # delta_G, the closure's exact discrete bias of J(eps) - J(0)
+    bound: float  # 2 |delta_G| + max(|b_0|, |b_G|) |J - J_G|
+    relative_0: float  # b_0, relative bias of the eps = 0 current (exact)
+    relative_G: float  # b_G, relative bias of the closure's linear diode (exact)
+
+
+def excess_bias(diode, T_A, T_B, eps, dt, current=None) -> ExcessBias:
+    """Time-step bias of the simulated :math:`J(\\varepsilon) - J(0)`: an estimate and a bound.
+
+    The simulator's paired difference has the mean :math:`J_{\\Delta t}(\\varepsilon) - J_{\\Delta t}(0)`,
+    where :math:`J_{\\Delta t}` is the stationary current of the discrete scheme. At
+    :math:`\\varepsilon = 0` the bias :math:`b_0 J_0` is exact (:func:`baoab_current_bias`). For
+    :math:`\\varepsilon \\ne 0` the self-consistent Gaussian closure
+    (:func:`thermolib.diode_closure.gaussian_closure`) replaces the force by the stiffness shift
+    :math:`k_j \\to k_j^\\mathrm{eff}`, a linear diode whose discrete bias is again exact, so
+
+    .. math::
+
+        \\delta_G = \\big[J^G_{\\Delta t} - J^G\\big] - \\big[J^0_{\\Delta t} - J_0\\big], \\qquad
+        |\\mathrm{bias}| \\le 2|\\delta_G| + \\max(|b_0|, |b_G|)\\,|J - J_G| .
+
+    :math:`\\delta_G` is exact for a linear force (the closure is then exact) and vanishes at
+    :math:`\\varepsilon = 0`; the bound allows it to be wrong by its own size and lets the part of the
+    current that the closure misses, :math:`J - J_G`, be biased at the larger relative rate of the
+    two linear diodes. Both terms grow like ``dt**2`` (weak order 2).
+
+    Parameters
+    ----------
+    diode : thermolib.Diode
+    T_A, T_B : float
+        Bath temperatures.
+    eps : float
+        Strength of the nonlinear forces.
+    dt : float
+        The simulation's time step (``SimResult.settings["dt"]``).
+    current : float, optional
+        The exact :math:`J(\\varepsilon)` (:meth:`~thermolib.Diode.exact_current`); computed if omitted.
+
+    Returns
+    -------
+    ExcessBias
+        ``estimate`` (:math:`\\delta_G`), ``bound``, ``relative_0`` (:math:`b_0`) and ``relative_G``
+        (:math:`b_G`).
+    """
+    from ..diode_closure import gaussian_closure
+
+    d = require_model(diode, Diode, "diode")
+    T_A = _v.temperature("T_A", T_A)
+    T_B = _v.temperature("T_B", T_B)
+    eps = _v.real("eps", eps)
+    dt = _v.positive("dt", dt)
+    zero = baoab_current_bias(d, T_A, T_B, dt)
+    if eps == 0.0:
+        return ExcessBias(0.0, 0.0, zero.relative, zero.relative)
+    G = gaussian_closure(d, T_A, T_B, eps)
+    lin = d.replace(k_A=G.k_eff[0], k_B=G.k_eff[1], f_A=None, f_B=None)
+    closure = baoab_current_bias(lin, T_A, T_B, dt)
+    J = d.exact_current(T_A, T_B, eps) if current is None else _v.real("current", current)
+    delta = closure.absolute - zero.absolute
+    bound = 2.0 * abs(delta) + max(abs(zero.relative), abs(closure.relative)) * abs(J - G.current)
+    return ExcessBias(float(delta), float(bound), zero.relative, closure.relative)
 
 
 def factor(C) -> np.ndarray:
