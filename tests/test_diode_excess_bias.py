@@ -4,7 +4,8 @@ import math
 import pytest
 
 from thermolib import Diode, forces
-from thermolib.sim.diode import baoab_current_bias, default_dt, excess_bias
+from thermolib.sim.diode import (baoab_current, baoab_current_bias, baoab_stationary_covariance,
+                                 default_dt, excess_bias)
 
 
 def test_zero_at_eps_zero():
@@ -28,6 +29,26 @@ def test_linear_force_is_exact():
     assert b.estimate == pytest.approx(exact, rel=1e-9)
     # the closure is exact here (J = J_G), so the bound is twice the estimate
     assert b.bound == pytest.approx(2 * abs(exact), rel=1e-9)
+
+
+def test_first_order_is_the_stiffness_shift_at_each_variance():
+    """At O(eps) the discrete chain responds as to k_A -> k_A - eps g_A(v_dt) (its own variance),
+    the dynamics as to k_A -> k_A - eps g_A(v): built here from the eps = 0 covariances directly,
+    without the closure, it must equal the estimate up to O(eps^2)."""
+    d, dt, eps = Diode.paper_fig2(), 0.05, 1e-4
+    v = d.covariance(1.5, 0.5)[0, 0]
+    v_dt = baoab_stationary_covariance(d, 1.5, 0.5, dt)[0, 0]
+    assert abs(v_dt / v - 1) > 1e-5  # the two variances differ at this dt
+    g = d.f_A.g
+    J_dt = baoab_current(d.replace(k_A=1.0 - eps * g(v_dt), f_A=None), 1.5, 0.5, dt)
+    J_cont = d.replace(k_A=1.0 - eps * g(v), f_A=None).kappa0()
+    first = (J_dt - J_cont) - baoab_current_bias(d, 1.5, 0.5, dt).absolute
+    b = excess_bias(d, 1.5, 0.5, eps, dt)
+    assert b.estimate == pytest.approx(first, rel=1e-3)
+    # evaluating g at the continuous variance instead (no discrete correction) is off at O(eps)
+    naive = (baoab_current(d.replace(k_A=1.0 - eps * g(v), f_A=None), 1.5, 0.5, dt) - J_cont
+             - baoab_current_bias(d, 1.5, 0.5, dt).absolute)
+    assert abs(naive / first - 1) > 0.05
 
 
 def test_weak_order_two():
