@@ -40,6 +40,24 @@ realizations = 16
 """
 
 
+DIODE_FIG5_INSET_BEFORE = """\
+description = "Diode Fig. 5 insets: chi/eps vs asymmetry factor, T_m = 1, Delta T/T_m = 1"
+function = "analytic.diode_rectification"
+store = "data/diode_fig5_inset.zarr"
+[model]
+k_I = 0.001
+[grid]
+f = ["cosine(K=1, A=1)", "power(n=2)"]
+m_A = [0.2, 0.25, 0.33, 0.5, 0.67, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0]
+gamma_A = [0.2, 0.25, 0.33, 0.5, 0.67, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0]
+k_A = [0.2, 0.25, 0.33, 0.5, 0.67, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0]
+[fixed]
+T_m = 1.0
+Delta_T_rel = 1.0
+eps = 0.01
+"""
+
+
 @pytest.fixture(autouse=True)
 def _no_seed_offset(monkeypatch):
     monkeypatch.delenv("THERMOBOOK_SEED", raising=False)
@@ -64,7 +82,7 @@ def test_config_hashes_and_point_seeds_are_those_of_the_existing_stores(tmp_path
     # so its config hash is new; its point seeds depend on the seed and the grid only.
     fig2a = sw.Sweep.from_spec(ROOT / "sweeps" / "ndc_fig2a.toml")
     assert fig2a.point_seed(4) == 6675330648913710978
-    assert sw.Sweep.from_spec(ROOT / "sweeps" / "diode_fig5_inset.toml").config_hash == \
+    assert sw.Sweep.from_spec(_spec(tmp_path, DIODE_FIG5_INSET_BEFORE, "f5i.toml")).config_hash == \
         "c820ac8c45b98c1fbed6"
     old3 = sw.Sweep.from_spec(_spec(tmp_path, NDC_FIG3_BEFORE_UNIONS))
     assert old3.config_hash == "1f8e788ae96f14302957"

@@ -22,7 +22,8 @@ from ..diode import Diode
 from ._contract import require_model
 
 __all__ = ["baoab_matrices", "baoab_stationary_covariance", "baoab_current", "baoab_current_bias",
-           "CurrentBias", "current_of", "relative_bias", "factor", "stiffness"]
+           "CurrentBias", "ExcessBias", "excess_bias", "current_of", "relative_bias", "factor",
+           "stiffness"]
 
 
 class CurrentBias(NamedTuple):
@@ -120,6 +121,90 @@ def relative_bias(d: Diode, dt: float, T_A=1.0, T_B=0.0, C=None) -> float:
     if C is None or T_A == T_B:
         T_A, T_B, C = 1.0, 0.0, baoab_stationary_covariance(d, 1.0, 0.0, dt)
     return current_of(d, C) / (d.kappa0() * (T_A - T_B)) - 1.0
+
+
+class ExcessBias(NamedTuple):
+    """Time-step bias of the simulated :math:`J(\\varepsilon) - J(0)` (:func:`excess_bias`)."""
+
+    estimate: float  # delta, exact at O(eps) (and for linear forces)
+    bound: float  # 2 |delta| + max(|b_0|, |b_G|) |J - J_G|
+    relative_0: float  # b_0, relative bias of the eps = 0 current (exact)
+    relative_G: float  # b_G, relative bias of the closure's linear diode (exact)
+
+
+def excess_bias(diode, T_A, T_B, eps, dt, current=None) -> ExcessBias:
+    """Time-step bias of the simulated :math:`J(\\varepsilon) - J(0)`: an estimate and a bound.
+
+    The simulator's paired difference has the mean :math:`J_{\\Delta t}(\\varepsilon) - J_{\\Delta t}(0)`,
+    where :math:`J_{\\Delta t}` is the stationary current of the discrete scheme, so its bias is
+    :math:`b(\\varepsilon) = [J_{\\Delta t}(\\varepsilon) - J(\\varepsilon)] - [J_{\\Delta t}(0) - J_0]`.
+
+    *First order.* The second moments of a linear scheme (continuous or discrete) couple to the
+    force only through :math:`\\langle s\\,f_j(x_j)\\rangle`, which in the Gaussian stationary law
+    of :math:`\\varepsilon = 0` is :math:`g_j(v_j)\\,\\mathrm{Cov}(s, x_j)` (Stein's lemma). To first
+    order in :math:`\\varepsilon` each therefore responds as to the stiffness shift
+    :math:`k_j \\to k_j - \\varepsilon g_j`, with :math:`g_j` at *its own* variance: :math:`v_j`
+    for the dynamics, the variance :math:`v_j^{\\Delta t}` of the discrete chain (at full steps,
+    where BAOAB evaluates the force) for the simulation.
+
+    *Estimate.* The self-consistent Gaussian closure
+    (:func:`thermolib.diode_closure.gaussian_closure`) gives the stiffnesses
+    :math:`k_j^\\mathrm{eff} = k_j - \\varepsilon g_j(v_j)` of a linear diode with the current
+    :math:`J_G`; the discrete chain of that diode has the variances :math:`v_j^{\\Delta t}`, and
+    :math:`k_j^{\\Delta t} = k_j - \\varepsilon g_j(v_j^{\\Delta t})`. With exact discrete and
+    continuous currents of linear diodes,
+
+    .. math::
+
+        \\delta = \\big[J_{\\Delta t}(k^{\\Delta t}) - J_G\\big] - \\big[J_{\\Delta t}(k) - J_0\\big],
+        \\qquad |b(\\varepsilon)| \\le 2|\\delta| + \\max(|b_0|, |b_G|)\\,|J - J_G| ,
+
+    :math:`\\delta` is exact at :math:`O(\\varepsilon)` and, for a linear force, at every
+    :math:`\\varepsilon`. The bound allows the higher orders of the Gaussian part to change it by
+    its own size and lets the part of the current that the closure misses, :math:`J - J_G`, be
+    biased at the larger relative rate :math:`b_0` or :math:`b_G` of the two linear diodes
+    (:math:`\\varepsilon = 0` and :math:`k^\\mathrm{eff}`). Both terms grow like ``dt**2``.
+
+    Parameters
+    ----------
+    diode : thermolib.Diode
+    T_A, T_B : float
+        Bath temperatures.
+    eps : float
+        Strength of the nonlinear forces.
+    dt : float
+        The simulation's time step (``SimResult.settings["dt"]``).
+    current : float, optional
+        The exact :math:`J(\\varepsilon)` (:meth:`~thermolib.Diode.exact_current`); computed if omitted.
+
+    Returns
+    -------
+    ExcessBias
+        ``estimate`` (:math:`\\delta`), ``bound``, ``relative_0`` (:math:`b_0`) and ``relative_G``
+        (:math:`b_G`).
+    """
+    from ..diode_closure import gaussian_closure
+
+    d = require_model(diode, Diode, "diode")
+    T_A = _v.temperature("T_A", T_A)
+    T_B = _v.temperature("T_B", T_B)
+    eps = _v.real("eps", eps)
+    dt = _v.positive("dt", dt)
+    zero = baoab_current_bias(d, T_A, T_B, dt)
+    if eps == 0.0:
+        return ExcessBias(0.0, 0.0, zero.relative, zero.relative)
+    G = gaussian_closure(d, T_A, T_B, eps)
+    lin = d.replace(k_A=G.k_eff[0], k_B=G.k_eff[1], f_A=None, f_B=None)
+    closure = baoab_current_bias(lin, T_A, T_B, dt)  # b_G
+    C_dt = baoab_stationary_covariance(lin, T_A, T_B, dt)
+    with np.errstate(all="ignore"):
+        k_dt = [k - eps * float(f.g(C_dt[j, j])) for j, (k, f) in
+                enumerate(((d.k_A, d.f_A), (d.k_B, d.f_B)))]
+    J_dt = baoab_current(d.replace(k_A=k_dt[0], k_B=k_dt[1], f_A=None, f_B=None), T_A, T_B, dt)
+    J = d.exact_current(T_A, T_B, eps) if current is None else _v.real("current", current)
+    delta = (J_dt - G.current) - zero.absolute
+    bound = 2.0 * abs(delta) + max(abs(zero.relative), abs(closure.relative)) * abs(J - G.current)
+    return ExcessBias(float(delta), float(bound), zero.relative, closure.relative)
 
 
 def factor(C) -> np.ndarray:

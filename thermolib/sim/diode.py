@@ -62,8 +62,9 @@ from .. import _validation as _v
 from ..diode import Diode
 from . import _contract
 from ._contract import SimulationDiverged, TimeStepBiasWarning, require_model, run_settings
-from ._diode_scheme import (CurrentBias, baoab_current, baoab_current_bias, baoab_matrices,
-                            baoab_stationary_covariance, factor, relative_bias, stiffness)
+from ._diode_scheme import (CurrentBias, ExcessBias, baoab_current, baoab_current_bias,
+                            baoab_matrices, baoab_stationary_covariance, excess_bias, factor,
+                            relative_bias, stiffness)
 from ._fastmath import exp as _fexp
 from ._fastmath import log as _flog
 from ._fastmath import sincos as _fsincos
@@ -77,11 +78,13 @@ __all__ = [
     "baoab_stationary_covariance",
     "baoab_current",
     "baoab_current_bias",
+    "excess_bias",
     "default_dt",
     "relaxation_time",
     "SimulationDiverged",
     "TimeStepBiasWarning",
     "CurrentBias",
+    "ExcessBias",
 ]
 
 #: realizations per block; one block is one prange task and one vectorised inner loop
