@@ -68,6 +68,9 @@ class Entry:
         ``step_ns(model, kwargs)``: rough CPU ns per realization and time step (cost estimate).
     exclude : tuple of str
         Simulator keywords a sweep may not set (e.g. ``samples``: per-realization arrays).
+    own : tuple of str
+        Call parameters that ``evaluate`` consumes itself instead of passing them to the simulator
+        (e.g. ``sites`` of the two-bath chain: which kinetic temperatures to store).
     """
 
     name: str
@@ -82,6 +85,7 @@ class Entry:
     temperatures: tuple[str, str] | None = None
     step_ns: Callable[[Any, Mapping], float] | None = None
     exclude: tuple[str, ...] = ()
+    own: tuple[str, ...] = ()
     doc: str = ""
 
     @property
@@ -235,7 +239,7 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in [
           _ERRS("current", "current_left", "current_right", "temperature")
           + ("dt_used", "t_used", "burn_in_used"),
           call=("T_L", "T_R", "sites"), run=None, required=None,
-          vector={"sites": _ERRS("temperature")},
+          vector={"sites": _ERRS("temperature")}, own=("sites",),
           step_ns=lambda chain, kw: _NS_CHAIN_SITE_STEP * chain.N,
           doc="harmonic chain between two Langevin baths (simulation); temperature at sites "
               "(default site 1); the dt, t and burn_in used (dt_used, ...)"),
