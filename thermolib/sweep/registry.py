@@ -42,9 +42,10 @@ class Entry:
     ----------
     name : str
         Registry name, ``"sim.<simulator>"`` or ``"analytic.<quantity>"``.
-    model : {"diode", "bath", "chain", "probe"} or None
+    model : {"diode", "bath", "chain", "probe", "langevin"} or None
         Which parameter object ``[model]`` builds (:class:`~thermolib.Diode`,
-        :class:`~thermolib.ParticleBath`, :class:`~thermolib.NDCChain` or ``Probe`` with its bath).
+        :class:`~thermolib.ParticleBath`, :class:`~thermolib.NDCChain`, ``Probe`` with its bath,
+        or :class:`~thermolib.LangevinChain`).
     evaluate : callable
         ``evaluate(model, **call_and_run_kwargs)``: a mapping of outputs or a ``SimResult``.
     outputs : tuple of str
@@ -67,6 +68,9 @@ class Entry:
         ``step_ns(model, kwargs)``: rough CPU ns per realization and time step (cost estimate).
     exclude : tuple of str
         Simulator keywords a sweep may not set (e.g. ``samples``: per-realization arrays).
+    own : tuple of str
+        Call parameters that ``evaluate`` consumes itself instead of passing them to the simulator
+        (e.g. ``sites`` of the two-bath chain: which kinetic temperatures to store).
     """
 
     name: str
@@ -81,6 +85,7 @@ class Entry:
     temperatures: tuple[str, str] | None = None
     step_ns: Callable[[Any, Mapping], float] | None = None
     exclude: tuple[str, ...] = ()
+    own: tuple[str, ...] = ()
     doc: str = ""
 
     @property
@@ -163,6 +168,30 @@ def _chain_ns(chain, kw) -> float:
     return _NS_PARTICLE_STEP * (chain.bath.N_b + int(kw.get("N", 8)))
 
 
+# -- the two-Langevin-bath chain (Part III): kinetic temperatures at chosen sites, run settings
+_NS_CHAIN_SITE_STEP = 3.0  # ns per realization, site and step of the two-bath chain (rough)
+
+
+def _two_bath_chain(chain, *, sites=1, **kw):
+    """``sim.two_bath_chain_current`` with the run settings it used (``dt_used``, ``t_used``,
+    ``burn_in_used``: exact discrete-time references need the step) and ``temperature``,
+    ``temperature_err``: the kinetic temperatures of ``sites`` (1-based; NaN for a site beyond
+    the chain, so that one list serves several N)."""
+    from .. import sim
+    from .._validation import positive_int
+
+    idx = np.array([positive_int("sites", s) for s in np.atleast_1d(sites).tolist()])
+    res = sim.two_bath_chain_current(chain, **kw)
+    inside = idx <= chain.N
+    values = dict(res.values)
+    values.update({name + "_used": float(res.settings[name]) for name in ("dt", "t", "burn_in")})
+    for name in ("temperature_profile", "temperature_profile_err"):
+        out = np.full(idx.shape, np.nan)
+        out[inside] = np.asarray(res.values[name])[idx[inside] - 1]
+        values[name.replace("_profile", "")] = out if np.ndim(sites) else float(out[0])
+    return dataclasses.replace(res, values=values)
+
+
 _DIODE_SIM_VEC = ("current", "current_err", "excess", "excess_err")
 _ERRS = lambda *names: tuple(n for name in names for n in (name, name + "_err"))  # noqa: E731
 
@@ -206,6 +235,14 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in [
     Entry("analytic.bath_friction", "bath", _analytic_bath_friction, ("friction",),
           call=("T",), required=("T",), cheap=True,
           doc="effective friction per bath particle, gamma_eff(T) (NDC Eq. 3)"),
+    Entry("sim.two_bath_chain_current", "langevin", _two_bath_chain,
+          _ERRS("current", "current_left", "current_right", "temperature")
+          + ("dt_used", "t_used", "burn_in_used"),
+          call=("T_L", "T_R", "sites"), run=None, required=None,
+          vector={"sites": _ERRS("temperature")}, own=("sites",),
+          step_ns=lambda chain, kw: _NS_CHAIN_SITE_STEP * chain.N,
+          doc="harmonic chain between two Langevin baths (simulation); temperature at sites "
+              "(default site 1); the dt, t and burn_in used (dt_used, ...)"),
 ]}
 
 
@@ -221,7 +258,7 @@ def _model_class(kind: str):
     from importlib import import_module
 
     module, name = {"diode": ("diode", "Diode"), "bath": ("particle_bath", "ParticleBath"),
-                    **_WITH_BATH}[kind]
+                    "langevin": ("langevin_chain", "LangevinChain"), **_WITH_BATH}[kind]
     try:
         return getattr(import_module(f"thermolib.{module}"), name)
     except (ImportError, AttributeError) as exc:  # not in this installation
@@ -277,6 +314,8 @@ def build_model(kind: str | None, params: Mapping[str, Any]):
     params = dict(params)
     if kind is None:
         return None
+    if kind == "langevin":
+        return _model_class(kind)(**params)
     if kind == "diode":
         from ..diode import Diode
 
