@@ -59,7 +59,7 @@ def known_candidates(name):
     table = {
         "diode": [m["diode"]], "bath": [m["bath"]], "probe": [m["probe"]],
         "chain": [m["chain"], m["langevin_chain"]],  # the NDC chain, or the two-bath chain
-        "f": [forces.power(2)], "f_A": [forces.power(2)], "f_B": [forces.cosine()],
+        "f": [forces.power(2), [1.0, 2.0, 3.0, 4.0]], "f_A": [forces.power(2)], "f_B": [forces.cosine()],
         "x": [[1.0, 2.0, 3.0, 4.0], 0.5, forces.power(2)],
         "y": [[1.1, 1.9, 3.2, 3.9]],
         "z": [0.5], "q": [[0.0, 1.0], 0.5],
@@ -271,11 +271,16 @@ def _holds(record, value) -> bool:
 
 def classify(fn, name, kwargs, tag, value, baseline_value, default, annotation):
     """None if the outcome is acceptable, else a short failure description."""
+    from thermolib import ExactSolverError
     from thermolib.sim import SimulationDiverged
 
     try:
         out = _call(fn, kwargs)
-    except SimulationDiverged:
+    except (SimulationDiverged, ExactSolverError) as exc:
+        # documented outcomes: a diverging simulation, or the exact solver reporting that it did not
+        # converge at the state point, which its message must name
+        if isinstance(exc, ExactSolverError) and not re.search(rf"\b{re.escape(name)}\b", str(exc)):
+            return f"{name}={tag}: ExactSolverError does not name the state point: {str(exc)[:160]}"
         return None
     except (ValueError, TypeError) as exc:
         if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", str(exc)):

@@ -2,9 +2,9 @@
 negatives, huge and tiny values, wrong types and numpy scalars.
 
 Each call must end in a refusal that names the parameter (``ValueError``/``TypeError``), the
-documented ``SimulationDiverged``, or a finite answer; never a raw internal error, a non-finite
-answer, an accepted wrong type, or a hang. The rules and the automatic enumeration of the API are
-in ``tests/fuzz_engine.py``: a function added to ``__all__`` is fuzzed without editing this file.
+documented ``SimulationDiverged`` or ``ExactSolverError`` (naming the argument), or a finite
+answer; never a raw internal error, a non-finite answer, an accepted wrong type, or a hang. The
+rules and the automatic enumeration of the API are in ``tests/fuzz_engine.py``: a function added to ``__all__`` is fuzzed without editing this file.
 
 The engine runs in a child process, watched here: a call that does not return within
 ``CALL_TIMEOUT`` seconds is a hang (the child is killed and restarted after that callable). One
