@@ -5,7 +5,6 @@ returned without leaving files behind."""
 import dataclasses
 import functools
 import pickle
-import warnings
 
 import numpy as np
 import pytest

@@ -37,7 +37,6 @@ import argparse
 import functools
 import html
 import http.server
-import json
 import re
 import sys
 import threading

@@ -28,11 +28,12 @@ from . import executors
 from .errors import SweepError, describe_point
 from .plan import Plan, check_limits, describe, make_plan
 from .progress import Progress
+from .report import RunReport
 from .results import load
 from .store import Store, storage_error, now, scan
 
 if TYPE_CHECKING:
-    from .spec import RunReport, Sweep
+    from .spec import Sweep
 
 __all__ = ["run_sweep", "Terminated", "FLUSH_SECONDS"]
 
@@ -120,7 +121,6 @@ def run_sweep(sweep: "Sweep", *, client: Any = None, workers: int | None = None,
 def _run_locked(sweep: "Sweep", path: Path, plan: Plan, *, client: Any, workers: int | None,
                 progress: bool, yes: bool, wait: bool):
     """Open (or create) the store, lock, verify and repair it, then compute what is missing."""
-    from .spec import RunReport
 
     writer = Store.open_or_create(path, sweep)
     with writer.lock(wait=wait):

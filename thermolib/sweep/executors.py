@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import _canon
 from .errors import SweepError
-from .registry import build_model
+from .registry import build_model, resolve_function, temperature_kwargs
 
 __all__ = ["PointResult", "evaluate_point", "run_task", "local_results", "dask_results",
            "connect", "cpu_count"]
@@ -57,7 +57,6 @@ def evaluate_point(function: str, model_kind: str | None, model_kw: Mapping, kwa
                    seed: int | None, *, flat: int = -1, models: dict | None = None,
                    provenance: bool = False) -> PointResult:
     """Evaluate one point of ``function`` (a registry name or ``"module:function"``)."""
-    from .spec import resolve_function
 
     entry, custom = resolve_function(function)
     models = {} if models is None else models
@@ -78,7 +77,7 @@ def evaluate_point(function: str, model_kind: str | None, model_kw: Mapping, kwa
                 if key not in models:
                     models[key] = build_model(model_kind, model_kw)
                 if entry.temperatures:
-                    kwargs = _temperatures(entry.temperatures, kwargs)
+                    kwargs = temperature_kwargs(entry.temperatures, kwargs)
                 res = entry.evaluate(models[key], **kwargs)
             settings = getattr(res, "settings", None)
             if not isinstance(res, Mapping) and isinstance(getattr(res, "values", None), Mapping):
@@ -111,16 +110,6 @@ def run_task(task: tuple) -> list[PointResult]:
     return [evaluate_point(function, model_kind, model_kw, kwargs, seed, flat=flat, models=models,
                            provenance=(i == 0))
             for i, (flat, model_kw, kwargs, seed) in enumerate(points)]
-
-
-def _temperatures(names: tuple[str, str], kw: dict) -> dict:
-    if "T_m" not in kw:
-        return kw
-    T_m = kw.pop("T_m")
-    dT = kw.pop("Delta_T_rel") * T_m if "Delta_T_rel" in kw else kw.pop("Delta_T")
-    hot, cold = names
-    kw[hot], kw[cold] = T_m + 0.5 * dT, T_m - 0.5 * dT
-    return kw
 
 
 def classify(exc: BaseException) -> tuple:

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import _canon
 from .errors import SweepError, describe_point
-from .registry import build_model
+from .registry import build_model, temperature_kwargs
 
 if TYPE_CHECKING:
     from .spec import Sweep
@@ -103,7 +103,6 @@ def make_plan(sweep: "Sweep", points: np.ndarray | None = None) -> Plan:
     if not _uses_contract(target):
         return Plan(sweep.function, len(points), sample, np.full(len(sample), np.nan), "")
     from ..sim import _contract
-    from .executors import _temperatures
 
     models: dict[str, Any] = {}
     seconds = np.full(len(sample), np.nan)
@@ -120,7 +119,7 @@ def make_plan(sweep: "Sweep", points: np.ndarray | None = None) -> Plan:
                 if key not in models:
                     models[key] = build_model(entry.model, model_kw)
                 if entry.temperatures:
-                    kwargs = _temperatures(entry.temperatures, kwargs)
+                    kwargs = temperature_kwargs(entry.temperatures, kwargs)
                 entry.evaluate(models[key], **kwargs)
             except _contract.ValidatedSettings as ok:
                 t, dt, _, realizations, _ = ok.settings

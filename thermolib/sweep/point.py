@@ -15,9 +15,8 @@ from typing import Any
 from .. import fidelity as _fidelity
 from .. import runcache
 from .errors import SweepError, describe_point
-from .executors import _temperatures
 from .paths import resolve_spec
-from .registry import build_model
+from .registry import build_model, temperature_kwargs
 from .spec import Sweep
 
 __all__ = ["point_result"]
@@ -79,5 +78,5 @@ def point_result(spec: str | os.PathLike, **point: Any):
     _, model_kw, kwargs, seed = sweep.task_point(flat)
     model = build_model(entry.model, model_kw)
     if entry.temperatures:
-        kwargs = _temperatures(entry.temperatures, dict(kwargs))
+        kwargs = temperature_kwargs(entry.temperatures, dict(kwargs))
     return runcache.cached(entry.simulator, model, **kwargs, seed=seed)

@@ -8,11 +8,12 @@ follows the simulator contract of :mod:`thermolib.sim._contract` without repeati
 from __future__ import annotations
 
 import ast
+import difflib
 import dataclasses
 import functools
 import inspect
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ import numpy as np
 from .errors import SweepError
 
 __all__ = ["Entry", "REGISTRY", "build_model", "model_fields", "describe_functions",
-           "TEMPERATURE_ALIASES"]
+           "TEMPERATURE_ALIASES", "resolve_function", "temperature_kwargs"]
 
 #: ``T_m`` with ``Delta_T`` (or ``Delta_T_rel = Delta_T / T_m``) may replace a hot/cold pair.
 TEMPERATURE_ALIASES = ("T_m", "Delta_T", "Delta_T_rel")
@@ -353,3 +354,41 @@ def describe_functions() -> str:
                      + f"\n    required: {', '.join(e.required_params) or '-'}"
                      + f"\n    outputs: {', '.join(e.outputs)}")
     return "\n".join(lines)
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def resolve_function(name: Any) -> tuple[Entry | None, Callable | None]:
+    """The registry entry for ``name``, or the callable of a custom ``"module:function"``."""
+    if not isinstance(name, str) or not name:
+        raise SweepError(f"function must be a registry name such as 'sim.diode_current', got {name!r}")
+    if name in REGISTRY:
+        return REGISTRY[name], None
+    if ":" in name:
+        mod, _, attr = name.partition(":")
+        try:
+            from importlib import import_module
+
+            fn = getattr(import_module(mod), attr)
+        except (ImportError, AttributeError) as exc:
+            raise SweepError(f"cannot import function {name!r}: {exc}") from None
+        if not callable(fn):
+            raise SweepError(f"function {name!r} is not callable")
+        return None, fn
+    raise SweepError(f"unknown function {name!r}{suggest(name, REGISTRY)}; known: "
+                     f"{', '.join(sorted(REGISTRY))}, or 'package.module:function'")
+
+
+def temperature_kwargs(names: tuple[str, str], kw: dict) -> dict:
+    """``kw`` with the aliases ``T_m`` and ``Delta_T`` (or ``Delta_T_rel``) replaced by the entry's
+    hot/cold pair ``names`` (``T_m +- Delta_T/2``); unchanged without ``T_m``. Modifies ``kw``."""
+    if "T_m" not in kw:
+        return kw
+    T_m = kw.pop("T_m")
+    dT = kw.pop("Delta_T_rel") * T_m if "Delta_T_rel" in kw else kw.pop("Delta_T")
+    hot, cold = names
+    kw[hot], kw[cold] = T_m + 0.5 * dT, T_m - 0.5 * dT
+    return kw

@@ -10,13 +10,11 @@ inside the grid. The model objects and the simulator's own checks of every point
 """
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,9 @@ from .. import _validation as _v
 from .errors import SweepError, describe_point
 from .grid import SEED_RULE, Grid, SubGrid, axis_values, point_seed
 from .paths import resolve_store
-from .registry import REGISTRY, TEMPERATURE_ALIASES, Entry, build_model, model_fields
+from .registry import (TEMPERATURE_ALIASES, build_model, model_fields,
+                       resolve_function, suggest)
+from .report import RunReport
 from .subset import quick_grid
 
 __all__ = ["Sweep", "RunReport", "config_hash", "read_spec_file", "FORMAT", "SEED_RULE"]
@@ -88,32 +88,6 @@ def _yaml_numbers(x):
     return x
 
 
-def suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def resolve_function(name: Any) -> tuple[Entry | None, Callable | None]:
-    """The registry entry for ``name``, or the callable of a custom ``"module:function"``."""
-    if not isinstance(name, str) or not name:
-        raise SweepError(f"function must be a registry name such as 'sim.diode_current', got {name!r}")
-    if name in REGISTRY:
-        return REGISTRY[name], None
-    if ":" in name:
-        mod, _, attr = name.partition(":")
-        try:
-            from importlib import import_module
-
-            fn = getattr(import_module(mod), attr)
-        except (ImportError, AttributeError) as exc:
-            raise SweepError(f"cannot import function {name!r}: {exc}") from None
-        if not callable(fn):
-            raise SweepError(f"function {name!r} is not callable")
-        return None, fn
-    raise SweepError(f"unknown function {name!r}{suggest(name, REGISTRY)}; known: "
-                     f"{', '.join(sorted(REGISTRY))}, or 'package.module:function'")
-
-
 def _parse_grid(raw: Any, where: str) -> list[SubGrid]:
     """``[grid]`` (one table) or ``[[grid]]`` (sub-grids, each with an optional ``run``)."""
     tables = raw if isinstance(raw, list) else [raw]
@@ -131,25 +105,6 @@ def _parse_grid(raw: Any, where: str) -> list[SubGrid]:
             raise SweepError(f"{label}.run must be a table of run settings, got {run!r}")
         subs.append(SubGrid({k: axis_values(f"{label}.{k}", v) for k, v in table.items()}, dict(run)))
     return subs
-
-
-@dataclasses.dataclass
-class RunReport:
-    """What one call of :meth:`Sweep.run` did."""
-
-    total: int
-    already_done: int
-    computed: int = 0
-    failed: int = 0
-    repaired: int = 0
-    seconds: float = 0.0
-    cpu_seconds: float = 0.0
-    executor: str = ""
-    interrupted: bool = False
-    warnings: dict = dataclasses.field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 class Sweep:

@@ -40,7 +40,8 @@ from .grid import SEED_RULE, Grid
 
 if TYPE_CHECKING:
     from .executors import PointResult
-    from .spec import RunReport, Sweep
+    from .report import RunReport
+    from .spec import Sweep
 
 __all__ = ["LAYOUT", "Store", "Scan", "create", "scan", "read_attrs", "checksums", "now"]
 
