@@ -51,12 +51,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import SweepError
-from .figure import load_or_compute
+from .figure import load_if_present, load_or_compute
 from .grid import point_seed
 from .paths import project_root
 from .point import point_result
 from .registry import REGISTRY, Entry, describe_functions
-from .results import load, load_if_present, status
+from .results import load, status
 from .spec import RunReport, Sweep, config_hash
 
 __all__ = [

@@ -30,6 +30,7 @@ import os
 import re
 import warnings
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,7 +39,7 @@ from .. import fidelity as _fidelity
 from .. import runcache
 from .errors import SweepError, describe_point
 from .executors import PointResult, evaluate_point
-from .paths import project_root, resolve_spec
+from .paths import find_store, project_root, resolve_spec
 from .plan import make_plan
 from .progress import Progress
 from .results import build_dataset
@@ -207,3 +208,50 @@ def _compute_quick(q: Sweep, spec_path: Path, *, progress: bool):
     ds = build_dataset(attrs, data, q.in_grid.copy(), q.in_grid)
     return _annotate(ds, q, "quick", "computed (run cache)" if runcache.cache_dir() else "computed",
                      spec_path)
+
+
+def load_if_present(path: str | os.PathLike, *, spec: str | os.PathLike | Mapping | None = None,
+                    complete: bool = True):
+    """:func:`load` the store if it exists, verifies and every point is done; else ``None``.
+
+    Parameters
+    ----------
+    spec : path or dict, optional
+        Also require that the store was made with this spec (same configuration hash).
+    complete : bool
+        Require every point to be done (default); ``False`` accepts a partial store.
+
+    Notes
+    -----
+    A store made with another ``THERMOBOOK_SEED`` offset than the current one is never returned,
+    and a damaged store gives ``None`` with a warning that says how to repair it.
+    """
+    from .. import fidelity
+
+    p = find_store(path)
+    if p is None:
+        return None
+    attrs = read_attrs(p)
+    if attrs is None or "thermolib_sweep" not in attrs:
+        return None
+    try:
+        check_attrs(p, attrs)
+        if attrs.get("seed_offset", 0) != fidelity.seed_offset():
+            return None
+        if spec is not None:
+            if Sweep.from_spec(spec).config_hash != attrs.get("config_hash"):
+                return None
+        s = scan(p, attrs)
+    except (OSError, SweepError, ValueError) as exc:
+        warnings.warn(f"sweep store {str(p)!r} cannot be used: {exc}", stacklevel=2)
+        return None
+    if not s.ok:
+        warnings.warn(f"sweep store {str(p)!r} is damaged: {damage_summary(s)}; rerun "
+                      f"`python -m thermolib sweep {attrs.get('spec_path') or '<spec>'}` to "
+                      f"repair it", stacklevel=2)
+        return None
+    if complete and not bool(s.done[s.in_grid].all()):
+        return None
+    ds = build_dataset(s.attrs, s.data, s.done, s.in_grid)
+    ds.attrs.update(path=str(p), source=f"store {p}", damaged=0, problems=[])
+    return ds

@@ -11,7 +11,6 @@ them unless the grid is a union of sub-grids).
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +20,7 @@ from .errors import SweepError
 from .paths import find_store
 from .store import check_attrs, damage_summary, is_locked, read_attrs, scan, writer_info
 
-__all__ = ["load", "load_if_present", "status", "build_dataset"]
+__all__ = ["load", "status", "build_dataset"]
 
 
 def build_dataset(attrs: Mapping[str, Any], data: Mapping[str, np.ndarray], done: np.ndarray,
@@ -76,55 +75,6 @@ def load(store: str | os.PathLike):
     ds = build_dataset(s.attrs, s.data, s.done, s.in_grid)
     ds.attrs.update(path=str(path), source=f"store {path}", damaged=int(s.damaged.sum()),
                     problems=list(s.problems))
-    return ds
-
-
-def load_if_present(path: str | os.PathLike, *, spec: str | os.PathLike | Mapping | None = None,
-                    complete: bool = True):
-    """:func:`load` the store if it exists, verifies and every point is done; else ``None``.
-
-    Parameters
-    ----------
-    spec : path or dict, optional
-        Also require that the store was made with this spec (same configuration hash).
-    complete : bool
-        Require every point to be done (default); ``False`` accepts a partial store.
-
-    Notes
-    -----
-    A store made with another ``THERMOBOOK_SEED`` offset than the current one is never returned,
-    and a damaged store gives ``None`` with a warning that says how to repair it.
-    """
-    from .. import fidelity
-
-    p = find_store(path)
-    if p is None:
-        return None
-    attrs = read_attrs(p)
-    if attrs is None or "thermolib_sweep" not in attrs:
-        return None
-    try:
-        check_attrs(p, attrs)
-        if attrs.get("seed_offset", 0) != fidelity.seed_offset():
-            return None
-        if spec is not None:
-            from .spec import Sweep
-
-            if Sweep.from_spec(spec).config_hash != attrs.get("config_hash"):
-                return None
-        s = scan(p, attrs)
-    except (OSError, SweepError, ValueError) as exc:
-        warnings.warn(f"sweep store {str(p)!r} cannot be used: {exc}", stacklevel=2)
-        return None
-    if not s.ok:
-        warnings.warn(f"sweep store {str(p)!r} is damaged: {damage_summary(s)}; rerun "
-                      f"`python -m thermolib sweep {attrs.get('spec_path') or '<spec>'}` to "
-                      f"repair it", stacklevel=2)
-        return None
-    if complete and not bool(s.done[s.in_grid].all()):
-        return None
-    ds = build_dataset(s.attrs, s.data, s.done, s.in_grid)
-    ds.attrs.update(path=str(p), source=f"store {p}", damaged=0, problems=[])
     return ds
 
 
