@@ -24,6 +24,21 @@ def _index(grid, value):
     return int(np.flatnonzero(np.isclose(grid, value))[0])
 
 
+def _label(ax, xlabel, ylabel, title, **legend):
+    """Axis labels, the panel letter and a frameless legend."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left")
+    ax.legend(**{"frameon": False, "fontsize": 8, **legend})
+
+
+def _line_styles(ax, first_order_label):
+    """Legend entries for the line styles shared by every colour: theory dashed, closure dotted."""
+    ax.plot([], [], "k--", label=first_order_label)
+    ax.plot([], [], "k:", lw=2, label="Gaussian closure")
+    ax.errorbar([], [], yerr=[], fmt="ko", ms=5, label="simulation")
+
+
 def convergence_panels(conv, kappa0, target=1e-6):
     """(a) |J_N - J_(N-4)| / |J - J0| against the Hermite degree N; (b) CPU time per solve against
     the number of unknowns. ``conv`` maps eps to the rows (N, unknowns, J, seconds) of
@@ -35,14 +50,8 @@ def convergence_panels(conv, kappa0, target=1e-6):
                     label=rf"$\varepsilon = {e:g}$")
         bx.loglog(rows[:, 1], rows[:, 3], "o-", color=c, label=rf"$\varepsilon = {e:g}$")
     ax.axhline(target, color="0.5", ls=":")
-    ax.set_xlabel("Hermite degree $N$")
-    ax.set_ylabel(r"$|J_N - J_{N-4}| \,/\, |J - J_0|$")
-    ax.set_title("(a)", loc="left")
-    bx.set_xlabel("unknowns (even Hermite moments)")
-    bx.set_ylabel("CPU time per solve (s)")
-    bx.set_title("(b)", loc="left")
-    for a in (ax, bx):
-        a.legend(frameon=False, fontsize=8)
+    _label(ax, "Hermite degree $N$", r"$|J_N - J_{N-4}| \,/\, |J - J_0|$", "(a)")
+    _label(bx, "unknowns (even Hermite moments)", "CPU time per solve (s)", "(b)")
     fig.tight_layout()
     return fig
 
@@ -66,23 +75,16 @@ def fig2_panels(diode, T_m, dT, eps, exact, closure, sims, eps_sim, chi):
         ax.errorbar(list(sims), [r.excess[k_sim] for r in sims.values()],
                     yerr=[r.excess_err[k_sim] for r in sims.values()], fmt="o", color=c, ms=5,
                     capsize=2)
-    ax.plot([], [], "k--", label=r"first order $\varepsilon J_1$")
-    ax.plot([], [], "k:", lw=2, label="Gaussian closure")
-    ax.errorbar([], [], yerr=[], fmt="ko", ms=5, label="simulation")
+    _line_styles(ax, r"first order $\varepsilon J_1$")
     ax.axhline(0.0, color="0.8", lw=0.8)
-    ax.set_xlabel(r"temperature difference $\Delta T = T_A - T_B$")
-    ax.set_ylabel(r"$J - J_0$")
-    ax.legend(frameon=False, fontsize=8, ncol=2, loc="lower left")
-    ax.set_title("(a)", loc="left")
+    _label(ax, r"temperature difference $\Delta T = T_A - T_B$", r"$J - J_0$", "(a)", ncol=2,
+           loc="lower left")
     bx.plot(chi["eps"], chi["exact"], "-", color="k", label="exact")
     bx.plot(chi["eps_fine"], chi["first_order"], "--", color="k", label="first order, Eq. (24)")
     bx.plot(chi["eps_fine"], chi["closure"], ":", color="k", lw=2, label="Gaussian closure")
     bx.errorbar(eps_sim, chi["sim"], yerr=chi["sim_err"], fmt="o", color="tab:red", ms=5,
                 capsize=2, label="simulation")
-    bx.set_xlabel(r"nonlinearity $\varepsilon$")
-    bx.set_ylabel(r"rectification $\chi$ at $|\Delta T| = 1$")
-    bx.legend(frameon=False, fontsize=8)
-    bx.set_title("(b)", loc="left")
+    _label(bx, r"nonlinearity $\varepsilon$", r"rectification $\chi$ at $|\Delta T| = 1$", "(b)")
     fig.tight_layout()
     return fig
 
@@ -104,13 +106,8 @@ def fig4_panels(T_m, rel, eps, exact, first, closure, sims, eps_sim, chi, eps_sh
         ax.errorbar(list(sims), [-np.sign(r) * sims[r].excess[k] / abs(r * T_m) for r in sims],
                     yerr=[sims[r].excess_err[k] / abs(r * T_m) for r in sims], fmt="o",
                     color=c, ms=5, capsize=2)
-    ax.plot([], [], "k--", label="first order")
-    ax.plot([], [], "k:", lw=2, label="Gaussian closure")
-    ax.errorbar([], [], yerr=[], fmt="ko", ms=5, label="simulation")
-    ax.set_xlabel(r"$\Delta T / T_m$")
-    ax.set_ylabel(r"conductance reduction $(|J_0| - |J|)\,/\,|\Delta T|$")
-    ax.legend(frameon=False, fontsize=8)
-    ax.set_title("(a)", loc="left")
+    _line_styles(ax, "first order")
+    _label(ax, r"$\Delta T / T_m$", r"conductance reduction $(|J_0| - |J|)\,/\,|\Delta T|$", "(a)")
     bx.plot(chi["rel"], chi["first_order"], "k--", label="first order")
     for i, e in enumerate(eps):
         bx.plot(chi["rel"], chi["exact"][i], "-", color=COLORS4[e],
@@ -120,10 +117,7 @@ def fig4_panels(T_m, rel, eps, exact, first, closure, sims, eps_sim, chi, eps_sh
     for k, e in enumerate(eps_sim):
         bx.errorbar([r_sim], [chi["sim"][k]], yerr=[chi["sim_err"][k]], fmt="o", color=COLORS4[e],
                     ms=5, capsize=2)
-    bx.set_xlabel(r"$\Delta T / T_m$")
-    bx.set_ylabel(r"$\chi / \varepsilon$")
-    bx.legend(frameon=False, fontsize=8)
-    bx.set_title("(b)", loc="left")
+    _label(bx, r"$\Delta T / T_m$", r"$\chi / \varepsilon$", "(b)")
     fig.tight_layout()
     return fig
 
