@@ -153,6 +153,11 @@ class Diode:
     Eqs. (1)-(3) of Defaveri & Anteneodo (2021).
     """
 
+    #: Model kind checked by :func:`thermolib._validation.require_kind` (not a field): the closure
+    #: and the exact solver, which Diode's methods call, check their argument without importing
+    #: this module.
+    _thermolib_model = "diode"
+
     m_A: float = 1.0
     m_B: float = 1.0
     gamma_A: float = 1.0
