@@ -36,8 +36,8 @@ import warnings
 
 import numpy as np
 
-NDC_MODULES = ("thermolib.particle_bath", "thermolib.chain", "thermolib.sim.particle_bath",
-               "thermolib.sim.chain")
+NDC_MODULES = ("thermolib.particle_bath", "thermolib.probe", "thermolib.chain",
+               "thermolib.sim.particle_bath", "thermolib.sim.chain")
 MODULES = ("thermolib", "thermolib.forces", "thermolib.diode", "thermolib.sim", "thermolib.sim.diode",
            "thermolib.stats", "thermolib.runcache", "thermolib.fidelity")
 

@@ -20,7 +20,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 _EXPORTS = {
     "ParticleBath": "particle_bath",
-    "Probe": "particle_bath",
+    "Probe": "probe",
     "NDCChain": "chain",
     "MarkovReductionError": "chain",
     "LangevinChain": "langevin_chain",

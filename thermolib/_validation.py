@@ -16,7 +16,8 @@ The policy:
   ``None`` are refused, because ``bool('no')`` is ``True``;
 * **arrays** are accepted only where a function documents them: nested sequences or numpy arrays
   of real numbers (no booleans, strings, complex or ragged input);
-* **choices** (``method=``, ``form=``) are one of the documented strings.
+* **choices** (``method=``, ``form=``) are one of the documented strings;
+* **model objects** (a diode, a particle bath) are checked by kind (:func:`require_kind`).
 
 A value of the wrong *type* raises :class:`ParameterTypeError`, which is both a ``TypeError`` and a
 ``ValueError``: ``except ValueError`` (and ``pytest.raises(ValueError)``) keep catching every
@@ -42,7 +43,9 @@ __all__ = [
     "real_array",
     "boolean",
     "choice",
+    "require_kind",
     "finite_result",
+    "finite_formula",
 ]
 
 _NUMBER = "a real number (int, float or a numpy real scalar)"
@@ -200,6 +203,35 @@ def choice(name: str, x, options) -> str:
     return x
 
 
+def require_kind(obj, kind: str, expected: str, *, name: str):
+    """``obj`` if it is a thermolib model of the given kind, else :class:`ParameterTypeError`.
+
+    A model class carries its kind as the class attribute ``_thermolib_model`` (``"diode"``,
+    ``"particle_bath"``), inherited by subclasses, so a module that takes a model checks it without
+    importing the model's module. This keeps the modules the model's methods delegate to (the
+    Gaussian closure, the exact solver, the probe) leaves of the import graph.
+
+    Parameters
+    ----------
+    obj : object
+        The argument to check.
+    kind : str
+        The required value of ``type(obj)._thermolib_model``.
+    expected : str
+        The public name of the model class, for the message (``"thermolib.Diode"``).
+    name : str
+        The parameter's name, for the message.
+
+    Raises
+    ------
+    ParameterTypeError
+        ``"diode must be a thermolib.Diode, got 1.0 (float)"``.
+    """
+    if getattr(type(obj), "_thermolib_model", None) != kind:
+        raise ParameterTypeError(f"{name} must be a {expected}, got {_show(obj)}")
+    return obj
+
+
 def finite_result(what: str, value, inputs: str = ""):
     """Return ``value`` if every entry is finite; else ``ValueError`` saying that ``what`` is not
     representable in double precision at these inputs (described by ``inputs``)."""
@@ -208,4 +240,32 @@ def finite_result(what: str, value, inputs: str = ""):
         at = f" at {inputs}" if inputs else ""
         raise ValueError(f"{what} is not representable in double precision{at} (overflow or an "
                          f"undefined value): these inputs are outside the range thermolib computes")
+    return value
+
+
+def finite_formula(name: str, value, x, formula: str, label: str = "T") -> float:
+    """``value()`` if it is finite, else ``ValueError``: the input ``label = x`` is outside the
+    representable range because ``name = formula`` overflows double precision.
+
+    Parameters
+    ----------
+    name : str
+        The quantity computed (``"tau_1"``).
+    value : callable
+        Computes it without arguments; a ``ZeroDivisionError`` or ``OverflowError`` it raises (a
+        denominator that underflows to zero) counts as an overflow.
+    x : float
+        The value of the input that drives the overflow (a temperature).
+    formula : str
+        The formula of ``name``, for the message.
+    label : str
+        The input's parameter name.
+    """
+    try:
+        value = value()
+    except (ZeroDivisionError, OverflowError):
+        value = math.inf
+    if not math.isfinite(value):
+        raise ValueError(f"{label} = {x!r} is outside the representable range: {name} = {formula} "
+                         f"overflows double precision")
     return value

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validation as _v
+
 __all__ = ["GaussianClosure", "gaussian_closure", "gaussian_moments", "ClosureError", "MAX_SHIFT"]
 
 #: Largest first-order stiffness shift :math:`|\\varepsilon g_j(v_j^{(0)})|/(k_j + k_I)` (at the
@@ -145,11 +147,7 @@ def gaussian_closure(diode, T_A, T_B, eps, *, tol: float = 1e-13) -> GaussianClo
     """
     from scipy.optimize import root
 
-    from . import _validation as _v
-    from .diode import Diode
-
-    if not isinstance(diode, Diode):
-        raise TypeError(f"diode must be a thermolib.Diode, got {type(diode).__name__}")
+    _v.require_kind(diode, "diode", "thermolib.Diode", name="diode")
     T_A = _v.temperature("T_A", T_A)
     T_B = _v.temperature("T_B", T_B)
     eps = _v.real("eps", eps)
@@ -273,18 +271,19 @@ def _hermite_tail(force, v):
     decorrelates (ballistically) in a time :math:`\\propto k^{-1/2}`; the weight is normalised to
     1/3 for the cubic component, ``k = 3``.
 
-    Closed forms: a polynomial through the monomial-to-Hermite matrix; for ``-A sin(Kz)`` and
-    ``-A sinh(Kz)``, :math:`r_k^2 = A^2 e^{\\mp b^2} b^{2k}/k!` (odd ``k``, :math:`b = K\\sqrt v`).
+    Closed forms: a polynomial through :func:`thermolib.kramers.monomial_to_hermite`; for
+    ``-A sin(Kz)`` and ``-A sinh(Kz)``, :math:`r_k^2 = A^2 e^{\\mp b^2} b^{2k}/k!` (odd ``k``,
+    :math:`b = K\\sqrt v`).
     """
     from scipy.special import gammaln
 
-    from .kramers import _mono_to_hermite, polynomial_coefficients
+    from .kramers import monomial_to_hermite, polynomial_coefficients
 
     v = np.asarray(v, dtype=float)
     c = polynomial_coefficients(force)
     if c is not None:
         n = np.arange(len(c))
-        T = _mono_to_hermite(len(c) - 1)
+        T = monomial_to_hermite(len(c) - 1)
         r = (c * np.sqrt(v)[..., None] ** n) @ T  # (..., K + 1)
         k = np.arange(2, len(c))
         return np.sum(r[..., 2:] ** 2 / np.sqrt(3.0 * k), axis=-1) if k.size else 0.0 * v

@@ -240,10 +240,7 @@ def exact_solution(diode, T_A, T_B, eps, *, rtol=1e-6, atol=None, start=8, step=
     -------
     ExactSolution
     """
-    from .diode import Diode
-
-    if not isinstance(diode, Diode):
-        raise TypeError(f"diode must be a thermolib.Diode, got {type(diode).__name__}")
+    _v.require_kind(diode, "diode", "thermolib.Diode", name="diode")
     T_A = _v.temperature("T_A", T_A)
     T_B = _v.temperature("T_B", T_B)
     if T_A == 0.0 and T_B == 0.0:
@@ -342,10 +339,7 @@ def convergence_study(diode, T_A, T_B, eps, orders, *, method="auto"):
     Returns an array of rows ``(order, unknowns, current, cpu_seconds)`` (CPU time of this process
     for assembly and solve, one core: SuperLU and the assembly are single-threaded).
     """
-    from .diode import Diode
-
-    if not isinstance(diode, Diode):
-        raise TypeError(f"diode must be a thermolib.Diode, got {type(diode).__name__}")
+    _v.require_kind(diode, "diode", "thermolib.Diode", name="diode")
     T_A = _v.temperature("T_A", T_A)
     T_B = _v.temperature("T_B", T_B)
     eps = _v.real("eps", eps)

@@ -62,10 +62,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validation as _v
 from .forces import Cosh, Cosine, Force, Linear, Polynomial, Power
 
 __all__ = ["HermiteBasis", "polynomial_coefficients", "is_odd", "generator_matrix",
-           "solve_moments", "hermite_functions", "multiplication_matrix", "expectation"]
+           "solve_moments", "hermite_functions", "multiplication_matrix", "monomial_to_hermite",
+           "expectation"]
 
 
 # ============================================================================ basis
@@ -368,8 +370,28 @@ def solve_moments(G, basis: HermiteBasis, method: str = "direct", *, max_iter: i
 
 
 # ============================================================================ moments
-def _mono_to_hermite(kmax: int) -> np.ndarray:
-    """``T[k, r]``: :math:`u^k = \\sum_r T_{kr} h_r(u)` (orthonormal Hermite)."""
+def monomial_to_hermite(kmax: int) -> np.ndarray:
+    """Expansion of the monomials :math:`u^k` in the orthonormal Hermite polynomials.
+
+    .. math:: u^k = \\sum_{r=0}^{k} T_{kr}\\, h_r(u), \\qquad
+              h_r(u) = \\frac{He_r(u)}{\\sqrt{r!}},
+
+    built row by row from :math:`u\\,h_r = \\sqrt{r+1}\\,h_{r+1} + \\sqrt r\\,h_{r-1}`.
+    :math:`T_{kr}` vanishes unless ``r <= k`` and ``k - r`` is even. For :math:`X \\sim N(0, v)`
+    and a polynomial :math:`f(x) = \\sum_k c_k x^k`, :math:`(c_k v^{k/2})_k\\, T` are the Hermite
+    coefficients :math:`\\mathbb E[f(X)\\,h_r(X/\\sqrt v)]`.
+
+    Parameters
+    ----------
+    kmax : int
+        Highest power, >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``T``, shape ``(kmax + 1, kmax + 1)``, lower triangular.
+    """
+    kmax = _v.nonnegative_int("kmax", kmax)
     T = np.zeros((kmax + 1, kmax + 1))
     T[0, 0] = 1.0
     U = _position(kmax + 1)
@@ -399,7 +421,7 @@ def expectation(m, basis: HermiteBasis, mean, chol, powers) -> float:
                     key = tuple(x + y for x, y in zip(a, b))
                     new[key] = new.get(key, 0.0) + ca * cb
             poly = new
-    T = _mono_to_hermite(int(sum(powers)))
+    T = monomial_to_hermite(int(sum(powers)))
     total = 0.0
     for gamma, c in poly.items():
         # prod_j sum_r T[g_j, r] h_r(u_j); nonzero r have the parity of g_j
