@@ -1,6 +1,6 @@
 """Two-particle thermal diode: exact linear transport and the first-order nonlinear correction.
 
-Model (Defaveri & Anteneodo 2021, Eqs. (2)-(3)), with :math:`K_j = k_j + k_I`:
+Model (Defaveri & Anteneodo 2021, Eqs. (2)-(3)), with :math:`\\tilde k_j = k_j + k_I`:
 
 .. math::
 
@@ -12,22 +12,22 @@ Model (Defaveri & Anteneodo 2021, Eqs. (2)-(3)), with :math:`K_j = k_j + k_I`:
 
 Closed forms for arbitrary :math:`(m_A, m_B, \\gamma_A, \\gamma_B, k_A, k_B, k_I)` (beyond the paper,
 which prints them only for equal masses and dampings) follow from the characteristic polynomial
-:math:`P(s) = (m_A s^2 + \\gamma_A s + K_A)(m_B s^2 + \\gamma_B s + K_B) - k_I^2 = \\sum_i a_i s^{4-i}`:
+:math:`P(s) = (m_A s^2 + \\gamma_A s + \\tilde k_A)(m_B s^2 + \\gamma_B s + \\tilde k_B) - k_I^2 = \\sum_i a_i s^{4-i}`:
 
 .. math::
 
-    a_0 = m_A m_B,\\ a_1 = m_A\\gamma_B + m_B\\gamma_A,\\ a_2 = m_A K_B + m_B K_A + \\gamma_A\\gamma_B,\\
-    a_3 = \\gamma_A K_B + \\gamma_B K_A,\\ a_4 = K_A K_B - k_I^2,
+    a_0 = m_A m_B,\\ a_1 = m_A\\gamma_B + m_B\\gamma_A,\\ a_2 = m_A \\tilde k_B + m_B \\tilde k_A + \\gamma_A\\gamma_B,\\
+    a_3 = \\gamma_A \\tilde k_B + \\gamma_B \\tilde k_A,\\ a_4 = \\tilde k_A \\tilde k_B - k_I^2,
 
 with the Hurwitz determinant :math:`\\Delta = a_1 a_2 a_3 - a_0 a_3^2 - a_1^2 a_4 > 0`. Then
 
 .. math::
 
     \\kappa_0 = \\frac{\\gamma_A\\gamma_B k_I^2 a_1}{\\Delta}, \\qquad
-    \\sigma_{mA} = 2\\gamma_B q,\\ \\sigma_{mB} = 2\\gamma_A q,\\
-    \\sigma_A = \\frac{K_B}{a_4} - 2\\gamma_B q,\\ \\sigma_B = \\frac{K_A}{a_4} - 2\\gamma_A q,
+    \\sigma_{mA} = 2\\gamma_B r,\\ \\sigma_{mB} = 2\\gamma_A r,\\
+    \\sigma_A = \\frac{\\tilde k_B}{a_4} - 2\\gamma_B r,\\ \\sigma_B = \\frac{\\tilde k_A}{a_4} - 2\\gamma_A r,
 
-with :math:`q = k_I^2 (a_1 a_2 - a_0 a_3)/(a_4 \\Delta)`, and
+with :math:`r = k_I^2 (a_1 a_2 - a_0 a_3)/(a_4 \\Delta)`, and
 :math:`\\beta_j = -\\partial \\ln\\kappa_0/\\partial k_j = (\\partial\\Delta/\\partial k_j)/\\Delta`.
 The first-order correction (Eqs. (20)-(21), (A30); :mod:`thermolib.diode_first_order`) is a
 stiffness shift :math:`k_j \\to k_j - \\varepsilon g_j(\\langle z_j^2\\rangle)` (ERRATA D4):
@@ -96,7 +96,7 @@ class _Exact(NamedTuple):
     a: tuple  # a0 .. a4
     delta: Fraction
     kappa0: Fraction
-    q: Fraction  # k_I^2 (a1 a2 - a0 a3) / (a4 Delta)
+    q: Fraction  # the book's r = k_I^2 (a1 a2 - a0 a3) / (a4 Delta)
     dA: Fraction  # dDelta/dk_A
     dB: Fraction
 
@@ -272,7 +272,7 @@ class Diode(FirstOrderTheory):
         """Drift and noise matrices of the eps = 0 dynamics, state ``(x_A, x_B, p_A, p_B)``.
 
         .. math:: \\dot x_j = p_j/m_j, \\quad
-                  \\dot p_A = -K_A x_A + k_I x_B - (\\gamma_A/m_A) p_A + \\sqrt{2\\gamma_A T_A}\\,\\xi_A
+                  \\dot p_A = -\\tilde k_A x_A + k_I x_B - (\\gamma_A/m_A) p_A + \\sqrt{2\\gamma_A T_A}\\,\\xi_A
 
         (and A <-> B), Eqs. (6)-(7) of the paper.
         """
@@ -389,9 +389,9 @@ class Diode(FirstOrderTheory):
         Defined by Eqs. (A21)-(A22): :math:`\\langle x_A^2\\rangle = \\sigma_{mA} T_m + \\sigma_A T_A`,
         :math:`\\langle x_B^2\\rangle = \\sigma_{mB} T_m + \\sigma_B T_B`, :math:`T_m = (T_A + T_B)/2`.
         Closed form for arbitrary parameters:
-        :math:`\\sigma_{mA} = 2\\gamma_B q`, :math:`\\sigma_{mB} = 2\\gamma_A q`,
-        :math:`\\sigma_A = K_B/a_4 - \\sigma_{mA}`, :math:`\\sigma_B = K_A/a_4 - \\sigma_{mB}`, with
-        :math:`q = k_I^2(a_1 a_2 - a_0 a_3)/(a_4\\Delta)`; the :math:`K_j/a_4` are the equilibrium
+        :math:`\\sigma_{mA} = 2\\gamma_B r`, :math:`\\sigma_{mB} = 2\\gamma_A r`,
+        :math:`\\sigma_A = \\tilde k_B/a_4 - \\sigma_{mA}`, :math:`\\sigma_B = \\tilde k_A/a_4 - \\sigma_{mB}`, with
+        :math:`r = k_I^2(a_1 a_2 - a_0 a_3)/(a_4\\Delta)`; the :math:`\\tilde k_j/a_4` are the equilibrium
         (Boltzmann) variances. Hence :math:`\\gamma_A\\sigma_{mA} = \\gamma_B\\sigma_{mB}` (ERRATA D3).
 
         References
