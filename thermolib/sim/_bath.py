@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 
 from .. import _validation as _v
-from ._contract import DT_FACTOR, MAX_STEPS, SimulationDiverged
+from .contract import DT_FACTOR, MAX_STEPS, SimulationDiverged
 from ._fastmath import exp as _exp, sincos_turns as _sincos_turns, sum_reassoc as _sum
 from ._rng import normal_pair_fast, seed_states, uniform
 
@@ -60,7 +60,7 @@ def check_default_steps(t, dt, scales, cause: str) -> None:
     """Refuse (``ValueError``), before any work, a default time step so short that ``t`` would need
     more than ``MAX_STEPS`` steps, naming the time scale that sets it and ``cause``: the parameters
     that set that time scale (``"T_L = 2, T_R = 1e+300"``). An explicit ``dt`` is left to
-    :func:`~thermolib.sim._contract.run_settings`, whose refusal names ``t`` and ``dt``."""
+    :func:`~thermolib.sim.contract.run_settings`, whose refusal names ``t`` and ``dt``."""
     if dt is not None:
         return
     t = _v.positive("t", t)

@@ -51,7 +51,7 @@ from ..stats import mean_sem
 from ._bath import (PARTICLE_STREAM_LIMIT, bath_dt_max, check_default_steps, check_estimator_range,
                     check_state_memory, energy_threshold, init_particles, interaction_floor,
                     lane_states, raise_if_diverged, sweep)
-from ._contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR, require_model, run_settings
+from .contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR, require_model, run_settings
 from ._result import SimResult, plain
 from ._rng import normal_pair_fast, seed_states
 

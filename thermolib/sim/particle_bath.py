@@ -32,7 +32,7 @@ from ..particle_bath import ParticleBath, Probe, damped_oscillator
 from ..stats import mean_sem
 from ._bath import (bath_dt_max, check_default_steps, check_state_memory, energy_threshold,
                     init_particles, interaction_floor, lane_states, raise_if_diverged, sweep)
-from ._contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged, require_model,
+from .contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged, require_model,
                         run_settings)
 from ._result import SimResult, plain
 
