@@ -29,7 +29,8 @@ from ._rng import normal_pair_fast, seed_states, uniform
 
 __all__ = ["PARTICLE_STREAM_LIMIT", "MAX_STATE_BYTES", "ESTIMATOR_MAX", "lane_states",
            "check_state_memory", "check_default_steps", "check_estimator_range", "bath_dt_max",
-           "interaction_floor", "energy_threshold", "raise_if_diverged"]
+           "interaction_floor", "energy_threshold", "raise_if_diverged", "lane_buffers",
+           "init_particles", "sweep"]
 
 #: Particle streams are ``lane * N_b + i < PARTICLE_STREAM_LIMIT``; the chain's noise streams
 #: start here (``PARTICLE_STREAM_LIMIT + r``).
@@ -136,6 +137,13 @@ def raise_if_diverged(bad, E_min: float, E_max: float, what: str, why: str, dt: 
         raise SimulationDiverged(
             f"{what} diverged: its energy left [{E_min:.4g}, {E_max:.4g}] ({why}) at step {first} "
             f"in {int(np.sum(bad >= 0))} of {bad.size} realizations (dt = {dt:g}); reduce dt")
+
+
+@njit(inline="always", cache=True)
+def lane_buffers(nb):
+    """The work buffers of one lane of ``nb`` particles for :func:`init_particles` and :func:`sweep`:
+    ``(y, g, spare, fbuf)``, ``spare`` of length ``2 nb`` and distinct from ``fbuf``."""
+    return np.empty(nb), np.empty(nb), np.empty(2 * nb), np.empty(nb)
 
 
 @njit(inline="always", cache=True)
