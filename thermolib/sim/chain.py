@@ -106,6 +106,14 @@ def _energy(q, p, n, m, k, K1, KN):
 
 
 @njit(inline="always", cache=True)
+def _chain_state(n):
+    """One realization's chain of ``n`` sites at rest, and its sums (what :func:`_check_memory`
+    counts): ``(q, p, f, tk, tot, acc)``, forces ``f`` to be set by :func:`_forces`."""
+    return (np.zeros(n), np.zeros(n), np.empty(n), np.zeros(n), np.zeros(_N_OBS),
+            np.zeros(_N_OBS))
+
+
+@njit(inline="always", cache=True)
 def _kick_drift(q, p, f, n, h, m):
     """B then A of BAOAB in one pass over the sites: ``p += h f``, then ``q += h p / m``."""
     for j in range(n):
@@ -168,12 +176,7 @@ def _ndc_kernel(pstates, cstates, n, m, k, K, eps, Lam, amp, pp, a, b, c1, c2R, 
     for r in prange(R):
         s = pstates[r]
         y, g, spare, fbuf = lane_buffers(nb)
-        q = np.zeros(n)
-        p = np.zeros(n)
-        f = np.empty(n)
-        tk = np.zeros(n)
-        tot = np.zeros(_N_OBS)
-        acc = np.zeros(_N_OBS)
+        q, p, f, tk, tot, acc = _chain_state(n)
         fsum = init_particles(s, y, g, fbuf, nb, amp, pp)
         _forces(q, f, n, k, K, K, -eps * fsum + Lam)
         zspare = 0.0
@@ -209,12 +212,7 @@ def _two_bath_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nm
     R = cstates.shape[1]
     h = 0.5 * dt
     for r in prange(R):
-        q = np.zeros(n)
-        p = np.zeros(n)
-        f = np.empty(n)
-        tk = np.zeros(n)
-        tot = np.zeros(_N_OBS)
-        acc = np.zeros(_N_OBS)
+        q, p, f, tk, tot, acc = _chain_state(n)
         _forces(q, f, n, k, K1, KN, 0.0)
         for step in range(nburn + nmeas):
             _kick_drift(q, p, f, n, h, m)
