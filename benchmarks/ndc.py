@@ -161,7 +161,7 @@ def mean_force_dt_bias(T=1.0, u=(-0.8, -0.3, -0.1, 0.1, 0.3, 0.8)):
     """Exact Euler-Maruyama bias of the mean force at the default ``dt`` of a grid ``u = eps q/T``
     (no statistics: :func:`thermolib.sim.particle_bath.euler_maruyama_mean_force`), in units of
     the compensated force ``F + eps lam`` (the softening signal)."""
-    from thermolib.sim._contract import DT_FACTOR
+    from thermolib.sim.contract import DT_FACTOR
     from thermolib.sim.particle_bath import euler_maruyama_mean_force
 
     q = np.asarray(u) * T / BATH.eps

@@ -35,7 +35,7 @@ def slow_point(x, y, seed):
 CONTRACT = '''
 import os, uuid
 import numpy as np
-from thermolib.sim._contract import run_settings
+from thermolib.sim.contract import run_settings
 
 def fake_sim(x, *, t, dt=None, burn_in=None, realizations, seed):
     t, dt, burn_in, realizations, seed = run_settings(

@@ -14,7 +14,7 @@ import pytest
 
 from thermolib import LangevinChain, NDCChain, ParticleBath, Probe, sim
 from thermolib.stats import agrees
-from thermolib.sim._contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR
+from thermolib.sim.contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR
 from thermolib.sim import _bath as sim_bath
 from thermolib.sim import particle_bath as sim_particle_bath
 
@@ -199,3 +199,12 @@ def test_probe_samples_at_most_every_step():
     for n_out in (500, 2**70):
         res = call("probe_relaxation", t=1.0, dt=0.005, n_out=n_out)
         assert np.array_equal(res.t, every.t) and np.array_equal(res.v, every.v)
+
+
+def test_the_former_private_module_name_is_the_public_contract():
+    from thermolib.sim import _contract, contract
+
+    assert _contract is contract  # one module: one dry-run switch, same objects for identity checks
+    assert all(contract.follows_contract(getattr(sim, name)) for name in CALLS)
+    assert contract.follows_contract(sim.diode_current)
+    assert not contract.follows_contract(len) and not contract.follows_contract(agrees)

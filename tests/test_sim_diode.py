@@ -156,7 +156,7 @@ def test_result_shapes_and_metadata():
 
 # ------------------------------------------------------------------ the simulator contract
 def test_default_dt_and_burn_in_come_from_the_model_time_scales():
-    from thermolib.sim._contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR
+    from thermolib.sim.contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR
 
     scales = ASYM.time_scales()
     r = diode_current(ASYM, 1.0, 0.5, 0.1, t=60.0, realizations=4, seed=0)

@@ -7,6 +7,9 @@ Every simulator takes the parameter objects of the analytic layer and returns a
   :func:`chain_current` (the full model), :func:`effective_chain_current` (Markov reduction),
   :func:`two_bath_chain_current` (harmonic chain between two Langevin baths, for validation).
 * Diode paper: :func:`diode_current` (with common random numbers across eps values).
+
+The contract every simulator follows (signature, defaults, limits, the dry run of a sweep) is
+:mod:`thermolib.sim.contract`.
 """
 from importlib import import_module
 
@@ -18,8 +21,8 @@ _EXPORTS = {
     "two_bath_chain_current": "chain",
     "diode_current": "diode",
     "SimResult": "_result",
-    "SimulationDiverged": "_contract",
-    "TimeStepBiasWarning": "_contract",
+    "SimulationDiverged": "contract",
+    "TimeStepBiasWarning": "contract",
 }
 
 __all__ = sorted([*_EXPORTS, "warmup"])
@@ -42,7 +45,7 @@ def warmup(verbose: bool = False) -> float:
     The kernels are ``@njit(cache=True)``: the machine code is written next to the sources, so a
     Binder image (``binder/postBuild``) or a fresh checkout that calls this once starts every later
     simulation without waiting for the compiler. The calls use the keywords of the simulator
-    contract (:mod:`thermolib.sim._contract`: ``t``, ``burn_in``, the minimum ``realizations=2``,
+    contract (:mod:`thermolib.sim.contract`: ``t``, ``burn_in``, the minimum ``realizations=2``,
     ``seed``); the diode runs every force path of its kernel (none, a cubic fused into the pass, a
     force buffer).
     """

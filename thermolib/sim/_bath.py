@@ -23,13 +23,14 @@ import numpy as np
 from numba import njit
 
 from .. import _validation as _v
-from ._contract import DT_FACTOR, MAX_STEPS, SimulationDiverged
+from .contract import DT_FACTOR, MAX_STEPS, SimulationDiverged
 from ._fastmath import exp as _exp, sincos_turns as _sincos_turns, sum_reassoc as _sum
 from ._rng import normal_pair_fast, seed_states, uniform
 
 __all__ = ["PARTICLE_STREAM_LIMIT", "MAX_STATE_BYTES", "ESTIMATOR_MAX", "lane_states",
            "check_state_memory", "check_default_steps", "check_estimator_range", "bath_dt_max",
-           "interaction_floor", "energy_threshold", "raise_if_diverged"]
+           "interaction_floor", "energy_threshold", "raise_if_diverged", "lane_buffers",
+           "init_particles", "sweep"]
 
 #: Particle streams are ``lane * N_b + i < PARTICLE_STREAM_LIMIT``; the chain's noise streams
 #: start here (``PARTICLE_STREAM_LIMIT + r``).
@@ -60,7 +61,7 @@ def check_default_steps(t, dt, scales, cause: str) -> None:
     """Refuse (``ValueError``), before any work, a default time step so short that ``t`` would need
     more than ``MAX_STEPS`` steps, naming the time scale that sets it and ``cause``: the parameters
     that set that time scale (``"T_L = 2, T_R = 1e+300"``). An explicit ``dt`` is left to
-    :func:`~thermolib.sim._contract.run_settings`, whose refusal names ``t`` and ``dt``."""
+    :func:`~thermolib.sim.contract.run_settings`, whose refusal names ``t`` and ``dt``."""
     if dt is not None:
         return
     t = _v.positive("t", t)
@@ -136,6 +137,13 @@ def raise_if_diverged(bad, E_min: float, E_max: float, what: str, why: str, dt: 
         raise SimulationDiverged(
             f"{what} diverged: its energy left [{E_min:.4g}, {E_max:.4g}] ({why}) at step {first} "
             f"in {int(np.sum(bad >= 0))} of {bad.size} realizations (dt = {dt:g}); reduce dt")
+
+
+@njit(inline="always", cache=True)
+def lane_buffers(nb):
+    """The work buffers of one lane of ``nb`` particles for :func:`init_particles` and :func:`sweep`:
+    ``(y, g, spare, fbuf)``, ``spare`` of length ``2 nb`` and distinct from ``fbuf``."""
+    return np.empty(nb), np.empty(nb), np.empty(2 * nb), np.empty(nb)
 
 
 @njit(inline="always", cache=True)

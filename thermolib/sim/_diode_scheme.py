@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import _validation as _v
 from ..diode import Diode
-from ._contract import require_model
+from .contract import require_model
 
 __all__ = ["baoab_matrices", "baoab_stationary_covariance", "baoab_current", "baoab_current_bias",
            "CurrentBias", "ExcessBias", "excess_bias", "current_of", "relative_bias", "factor",

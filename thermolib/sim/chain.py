@@ -50,8 +50,8 @@ from ..langevin_chain import LangevinChain, chain_size
 from ..stats import mean_sem
 from ._bath import (PARTICLE_STREAM_LIMIT, bath_dt_max, check_default_steps, check_estimator_range,
                     check_state_memory, energy_threshold, init_particles, interaction_floor,
-                    lane_states, raise_if_diverged, sweep)
-from ._contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR, require_model, run_settings
+                    lane_buffers, lane_states, raise_if_diverged, sweep)
+from .contract import BURN_IN_RELAXATION_TIMES, DT_FACTOR, require_model, run_settings
 from ._result import SimResult, plain
 from ._rng import normal_pair_fast, seed_states
 
@@ -105,6 +105,69 @@ def _energy(q, p, n, m, k, K1, KN):
     return e
 
 
+@njit(inline="always", cache=True)
+def _chain_state(n):
+    """One realization's chain of ``n`` sites at rest, and its sums (what :func:`_check_memory`
+    counts): ``(q, p, f, tk, tot, acc)``, forces ``f`` to be set by :func:`_forces`."""
+    return (np.zeros(n), np.zeros(n), np.empty(n), np.zeros(n), np.zeros(_N_OBS),
+            np.zeros(_N_OBS))
+
+
+@njit(inline="always", cache=True)
+def _kick_drift(q, p, f, n, h, m):
+    """B then A of BAOAB in one pass over the sites: ``p += h f``, then ``q += h p / m``."""
+    for j in range(n):
+        p[j] += h * f[j]
+        q[j] += h * p[j] / m
+
+
+@njit(inline="always", cache=True)
+def _drift(q, p, n, h, m):
+    """A of BAOAB: ``q += h p / m``."""
+    for j in range(n):
+        q[j] += h * p[j] / m
+
+
+@njit(inline="always", cache=True)
+def _kick(p, f, n, h):
+    """B of BAOAB: ``p += h f``."""
+    for j in range(n):
+        p[j] += h * f[j]
+
+
+@njit(inline="always", cache=True)
+def _power(p_from, p_to, m, dt):
+    """Rate of change of a site's kinetic energy when an O step takes its momentum from ``p_from``
+    to ``p_to``: ``(p_to^2 - p_from^2) / (2 m dt)``, the heat current the bath puts in (with the
+    arguments swapped: the heat current it takes out)."""
+    return (p_to * p_to - p_from * p_from) / (2.0 * m * dt)
+
+
+@njit(inline="always", cache=True)
+def _measure(acc, tot, tk, q, p, n, k, m, left, right, k_meas):
+    """Add measured step ``k_meas`` (from 0) to the sums: bond current, the ``left`` and ``right``
+    bath currents, ``p_j^2 / m``; every ``_BLOCK`` steps the block sums ``acc`` join ``tot``
+    (two-level sums keep the rounding error of long runs small)."""
+    acc[0] += _bond_current(q, p, n, k, m)
+    acc[1] += left
+    acc[2] += right
+    for j in range(n):
+        tk[j] += p[j] * p[j] / m
+    if (k_meas + 1) % _BLOCK == 0:
+        for o in range(_N_OBS):
+            tot[o] += acc[o]
+            acc[o] = 0.0
+
+
+@njit(inline="always", cache=True)
+def _store(out, tkin, r, tot, acc, tk, n):
+    """Realization ``r``'s sums into the outputs."""
+    for o in range(_N_OBS):
+        out[r, o] = tot[o] + acc[o]
+    for j in range(n):
+        tkin[r, j] = tk[j]
+
+
 @njit(parallel=True, cache=True, error_model="numpy")
 def _ndc_kernel(pstates, cstates, n, m, k, K, eps, Lam, amp, pp, a, b, c1, c2R, dt,
                 nburn, nmeas, E_min, E_max, out, tkin, bad):
@@ -112,23 +175,13 @@ def _ndc_kernel(pstates, cstates, n, m, k, K, eps, Lam, amp, pp, a, b, c1, c2R, 
     h = 0.5 * dt
     for r in prange(R):
         s = pstates[r]
-        y = np.empty(nb)
-        g = np.empty(nb)
-        spare = np.empty(2 * nb)
-        fbuf = np.empty(nb)
-        q = np.zeros(n)
-        p = np.zeros(n)
-        f = np.empty(n)
-        tk = np.zeros(n)
-        tot = np.zeros(_N_OBS)
-        acc = np.zeros(_N_OBS)
+        y, g, spare, fbuf = lane_buffers(nb)
+        q, p, f, tk, tot, acc = _chain_state(n)
         fsum = init_particles(s, y, g, fbuf, nb, amp, pp)
         _forces(q, f, n, k, K, K, -eps * fsum + Lam)
         zspare = 0.0
         for step in range(nburn + nmeas):
-            for j in range(n):  # B, A (one pass)
-                p[j] += h * f[j]
-                q[j] += h * p[j] / m
+            _kick_drift(q, p, f, n, h, m)
             if step & 1:
                 zR = zspare
             else:
@@ -137,32 +190,20 @@ def _ndc_kernel(pstates, cstates, n, m, k, K, eps, Lam, amp, pp, a, b, c1, c2R, 
             pN_new = c1 * pN + c2R * zR
             p[n - 1] = pN_new
             q1_old = q[0]
-            for j in range(n):
-                q[j] += h * p[j] / m
+            _drift(q, p, n, h, m)
             fsum = sweep(s, y, g, spare, fbuf, nb, a * q1_old, b, amp, pp, step & 1)
             fpart = -eps * fsum + Lam
             _forces(q, f, n, k, K, K, fpart)
-            for j in range(n):
-                p[j] += h * f[j]
+            _kick(p, f, n, h)
             if step >= nburn:
-                acc[0] += _bond_current(q, p, n, k, m)
-                acc[1] += fpart * p[0] / m
-                acc[2] += (pN * pN - pN_new * pN_new) / (2.0 * m * dt)
-                for j in range(n):
-                    tk[j] += p[j] * p[j] / m
-                if (step - nburn + 1) % _BLOCK == 0:
-                    for o in range(_N_OBS):
-                        tot[o] += acc[o]
-                        acc[o] = 0.0
+                _measure(acc, tot, tk, q, p, n, k, m, fpart * p[0] / m, _power(pN_new, pN, m, dt),
+                         step - nburn)
             if step % _CHECK_EVERY == 0:
                 E = _energy(q, p, n, m, k, K, K) - fpart * q[0]
                 if not (E <= E_max and E >= E_min):
                     bad[r] = step
                     break
-        for o in range(_N_OBS):
-            out[r, o] = tot[o] + acc[o]
-        for j in range(n):
-            tkin[r, j] = tk[j]
+        _store(out, tkin, r, tot, acc, tk, n)
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
@@ -171,18 +212,10 @@ def _two_bath_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nm
     R = cstates.shape[1]
     h = 0.5 * dt
     for r in prange(R):
-        q = np.zeros(n)
-        p = np.zeros(n)
-        f = np.empty(n)
-        tk = np.zeros(n)
-        tot = np.zeros(_N_OBS)
-        acc = np.zeros(_N_OBS)
+        q, p, f, tk, tot, acc = _chain_state(n)
         _forces(q, f, n, k, K1, KN, 0.0)
         for step in range(nburn + nmeas):
-            for j in range(n):
-                p[j] += h * f[j]
-            for j in range(n):
-                q[j] += h * p[j] / m
+            _kick_drift(q, p, f, n, h, m)
             zL, zR = normal_pair_fast(cstates, r)
             p1 = p[0]
             p1_new = c1L * p1 + c2L * zL
@@ -190,30 +223,18 @@ def _two_bath_kernel(cstates, n, m, k, K1, KN, c1L, c2L, c1R, c2R, dt, nburn, nm
             pN = p[n - 1]
             pN_new = c1R * pN + c2R * zR
             p[n - 1] = pN_new
-            for j in range(n):
-                q[j] += h * p[j] / m
+            _drift(q, p, n, h, m)
             _forces(q, f, n, k, K1, KN, 0.0)
-            for j in range(n):
-                p[j] += h * f[j]
+            _kick(p, f, n, h)
             if step >= nburn:
-                acc[0] += _bond_current(q, p, n, k, m)
-                acc[1] += (p1_new * p1_new - p1 * p1) / (2.0 * m * dt)
-                acc[2] += (pN * pN - pN_new * pN_new) / (2.0 * m * dt)
-                for j in range(n):
-                    tk[j] += p[j] * p[j] / m
-                if (step - nburn + 1) % _BLOCK == 0:
-                    for o in range(_N_OBS):
-                        tot[o] += acc[o]
-                        acc[o] = 0.0
+                _measure(acc, tot, tk, q, p, n, k, m, _power(p1, p1_new, m, dt),
+                         _power(pN_new, pN, m, dt), step - nburn)
             if step % _CHECK_EVERY == 0:
                 E = _energy(q, p, n, m, k, K1, KN)
                 if not (E <= E_max):
                     bad[r] = step
                     break
-        for o in range(_N_OBS):
-            out[r, o] = tot[o] + acc[o]
-        for j in range(n):
-            tkin[r, j] = tk[j]
+        _store(out, tkin, r, tot, acc, tk, n)
 
 
 # ------------------------------------------------------------------------------------------------

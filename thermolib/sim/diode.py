@@ -60,8 +60,8 @@ from numba import get_num_threads, njit, prange
 
 from .. import _validation as _v
 from ..diode import Diode
-from . import _contract
-from ._contract import SimulationDiverged, TimeStepBiasWarning, require_model, run_settings
+from . import contract
+from .contract import SimulationDiverged, TimeStepBiasWarning, require_model, run_settings
 from ._diode_scheme import (CurrentBias, ExcessBias, baoab_current, baoab_current_bias,
                             baoab_matrices, baoab_stationary_covariance, excess_bias, factor,
                             relative_bias, stiffness)
@@ -109,7 +109,7 @@ def relaxation_time(diode) -> float:
 def default_dt(diode) -> float:
     """The default time step, ``DT_FACTOR`` times the shortest of ``diode.time_scales()``:
     ``0.05 min(m_A/gamma_A, m_B/gamma_B, 1/omega_max)`` (omega_max: top normal mode)."""
-    return _contract.default_dt(require_model(diode, Diode, "diode").time_scales())
+    return contract.default_dt(require_model(diode, Diode, "diode").time_scales())
 
 
 def _omega_max(d) -> float:
@@ -417,7 +417,7 @@ def diode_current(diode, T_A, T_B, eps, *, t, dt=None, burn_in=None, realization
     dt : float, optional
         Time step; default :func:`default_dt` (``DT_FACTOR`` x the shortest of
         ``diode.time_scales()``). ``dt * omega_max > 1`` raises; a ``dt`` whose exact eps = 0
-        bias exceeds 1 % warns (:class:`~thermolib.sim._contract.TimeStepBiasWarning`).
+        bias exceeds 1 % warns (:class:`~thermolib.sim.contract.TimeStepBiasWarning`).
     burn_in : float, optional
         Time discarded before averaging; default ``BURN_IN_RELAXATION_TIMES`` (10) x
         ``diode.time_scales()["relaxation"]``.
@@ -465,10 +465,10 @@ def diode_current(diode, T_A, T_B, eps, *, t, dt=None, burn_in=None, realization
     samples = _v.boolean("samples", samples)
     scales = d.time_scales()
     w_max = 1.0 / scales["oscillation"]
-    dt_default = _contract.default_dt(scales)
+    dt_default = contract.default_dt(scales)
     t, dt, burn_in, realizations, seed = run_settings(
         t=t, dt=dt, burn_in=burn_in, realizations=realizations, seed=seed, default_dt=dt_default,
-        default_burn_in=_contract.default_burn_in(scales), dt_max=DT_MAX_OMEGA / w_max,
+        default_burn_in=contract.default_burn_in(scales), dt_max=DT_MAX_OMEGA / w_max,
         dt_limit_reason=f"dt * omega_max <= {DT_MAX_OMEGA}, omega_max = {w_max:.4g}; "
                         f"default dt {dt_default:.4g}")
     n_burn = int(round(burn_in / dt))

@@ -31,8 +31,9 @@ from .._validation import positive_int, real, real_array, temperature
 from ..particle_bath import ParticleBath, Probe, damped_oscillator
 from ..stats import mean_sem
 from ._bath import (bath_dt_max, check_default_steps, check_state_memory, energy_threshold,
-                    init_particles, interaction_floor, lane_states, raise_if_diverged, sweep)
-from ._contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged, require_model,
+                    init_particles, interaction_floor, lane_buffers, lane_states,
+                    raise_if_diverged, sweep)
+from .contract import (BURN_IN_RELAXATION_TIMES, DT_FACTOR, SimulationDiverged, require_model,
                         run_settings)
 from ._result import SimResult, plain
 
@@ -64,10 +65,7 @@ def _mean_force_kernel(states, qa_of_lane, b, amp, p, nburn, nmeas, out):
     for lane in prange(lanes):
         s = states[lane]
         qa = qa_of_lane[lane]
-        y = np.empty(nb)
-        g = np.empty(nb)
-        spare = np.empty(2 * nb)
-        fbuf = np.empty(nb)
+        y, g, spare, fbuf = lane_buffers(nb)
         init_particles(s, y, g, fbuf, nb, amp, p)
         step = 0
         for _ in range(nburn):
@@ -283,10 +281,7 @@ def _probe_kernel(states, amp, p, a, b, eps, Lam, K, m, v0, dt, nburn, nsteps, s
     nout = sample_steps.size
     for r in prange(R):
         s = states[r]
-        y = np.empty(nb)
-        g = np.empty(nb)
-        spare = np.empty(2 * nb)
-        fbuf = np.empty(nb)
+        y, g, spare, fbuf = lane_buffers(nb)
         fsum = init_particles(s, y, g, fbuf, nb, amp, p)
         for step in range(nburn):
             fsum = sweep(s, y, g, spare, fbuf, nb, 0.0, b, amp, p, step & 1)

@@ -1,8 +1,8 @@
 """Before a sweep starts: every point validated by its simulator, and what the sweep will cost.
 
-The simulator contract (:mod:`thermolib.sim._contract`) requires every simulator to pass its run
+The simulator contract (:mod:`thermolib.sim.contract`) requires every simulator to pass its run
 settings through ``run_settings`` before any work. :func:`make_plan` calls the simulator at each
-point inside ``_contract.validate_only()``, where ``run_settings`` validates (the model's own
+point inside ``contract.validate_only()``, where ``run_settings`` validates (the model's own
 ``dt`` limit, ``t / dt <= MAX_STEPS``, ``realizations``, ...) and then stops the call. So a bad
 ``dt`` or ``t = 1e300`` is refused before the store exists, and the validated settings give each
 point's number of steps for the cost estimate. A function that does not go through
@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _canon
+from ..sim import contract
+from ..sim.contract import follows_contract as _uses_contract
 from .errors import SweepError, describe_point
 from .registry import build_model, temperature_kwargs
 
@@ -37,14 +39,6 @@ LIMIT_CPU_HOURS = 24.0
 #: Points dry-run one by one; larger sweeps are validated on an even sample of this size.
 DRY_RUN_POINTS = 2000
 _CHEAP_SECONDS = 0.01  # nominal cost of an analytic point
-
-
-def _uses_contract(fn: Any) -> bool:
-    """Whether ``fn``'s module reaches ``run_settings`` of the contract (so a dry run stops)."""
-    from ..sim import _contract
-
-    g = getattr(fn, "__globals__", {})
-    return any(v is _contract.run_settings or v is _contract for v in g.values())
 
 
 @dataclasses.dataclass
@@ -102,11 +96,9 @@ def make_plan(sweep: "Sweep", points: np.ndarray | None = None) -> Plan:
                     "", f"nominal {_CHEAP_SECONDS * 1e3:g} ms per analytic point")
     if not _uses_contract(target):
         return Plan(sweep.function, len(points), sample, np.full(len(sample), np.nan), "")
-    from ..sim import _contract
-
     models: dict[str, Any] = {}
     seconds = np.full(len(sample), np.nan)
-    with _contract.validate_only(), warnings.catch_warnings():
+    with contract.validate_only(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i, flat in enumerate(sample.tolist()):
             _, model_kw, kwargs, seed = sweep.task_point(flat)
@@ -121,7 +113,7 @@ def make_plan(sweep: "Sweep", points: np.ndarray | None = None) -> Plan:
                 if entry.temperatures:
                     kwargs = temperature_kwargs(entry.temperatures, kwargs)
                 entry.evaluate(models[key], **kwargs)
-            except _contract.ValidatedSettings as ok:
+            except contract.ValidatedSettings as ok:
                 t, dt, _, realizations, _ = ok.settings
                 if entry is not None and entry.step_ns is not None:
                     seconds[i] = t / dt * realizations * entry.step_ns(models[key], kwargs) * 1e-9

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import _canon
 from .. import _validation as _v
+from ..sim import contract as C
 from .errors import SweepError, describe_point
 from .grid import SEED_RULE, Grid, SubGrid, axis_values, point_seed
 from .paths import resolve_store
@@ -489,8 +490,6 @@ def _check_setting(where: str, name: str, value: Any, *, contract: bool) -> None
         raise SweepError(f"{where} = {value} is beyond 64-bit integers")
     if not contract or (value is None and name in ("dt", "burn_in")):  # None: the model's default
         return
-    from ..sim import _contract as C
-
     try:
         if name == "t":
             _v.positive(where, value)
@@ -511,8 +510,6 @@ def _check_setting(where: str, name: str, value: Any, *, contract: bool) -> None
 def _check_contract(settings: Mapping[str, Any], where: str) -> None:
     """Relations between settings that the spec alone decides (the model's own limits on dt are
     checked per point by the simulator, before the store exists)."""
-    from ..sim import _contract as C
-
     t, dt, burn_in = settings.get("t"), settings.get("dt"), settings.get("burn_in")
     if isinstance(t, (int, float)) and isinstance(burn_in, (int, float)) and not t > burn_in:
         raise SweepError(f"{where}: t must be > burn_in (t is the total simulated time, burn_in the "
