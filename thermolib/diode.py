@@ -245,7 +245,7 @@ class Diode(FirstOrderTheory):
         matrix (:meth:`linear_system`), the slowest relaxation of the stationary state.
 
         The simulator's default time step is ``DT_FACTOR`` times the shortest of them, its default
-        burn-in ``BURN_IN_RELAXATION_TIMES`` times ``relaxation`` (:mod:`thermolib.sim._contract`).
+        burn-in ``BURN_IN_RELAXATION_TIMES`` times ``relaxation`` (:mod:`thermolib.sim.contract`).
         """
         K = np.array([[self.k_A + self.k_I, -self.k_I], [-self.k_I, self.k_B + self.k_I]])
         s = np.diag(1.0 / np.sqrt([self.m_A, self.m_B]))

@@ -81,12 +81,10 @@ def evaluate_point(function: str, model_kind: str | None, model_kw: Mapping, kwa
                 res = entry.evaluate(models[key], **kwargs)
             settings = getattr(res, "settings", None)
             if not isinstance(res, Mapping) and isinstance(getattr(res, "values", None), Mapping):
-                if provenance:
-                    from ..sim._result import plain
-
-                    prov = {"kind": getattr(res, "kind", None), "settings": plain(settings or {}),
-                            "model": plain(getattr(res, "model", {})),
-                            "version": getattr(res, "version", None)}
+                if provenance:  # a SimResult's own plain (JSON) form
+                    d = res.to_dict()
+                    prov = {"kind": d.get("kind"), "settings": d.get("settings") or {},
+                            "model": d.get("model", {}), "version": d.get("version")}
                 res = res.values  # a SimResult
             if not isinstance(res, Mapping):
                 raise TypeError(f"{function} returned {type(res).__name__}, not a mapping of outputs")

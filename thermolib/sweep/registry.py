@@ -3,7 +3,7 @@
 Each :class:`Entry` says which model object the spec's ``[model]`` builds, how to call the function
 at one grid point and which outputs it stores. A simulator entry takes its run settings (``t``,
 ``dt``, ``burn_in``, ``realizations``, ...) from the simulator's own signature, so the registry
-follows the simulator contract of :mod:`thermolib.sim._contract` without repeating it.
+follows the simulator contract of :mod:`thermolib.sim.contract` without repeating it.
 """
 from __future__ import annotations
 
