@@ -25,7 +25,7 @@ so each particle pushes the probe with :math:`-\\varepsilon\\mathcal F(x_i)`. Th
 
 Ratios :math:`I_n(p)/I_0(p)` are computed with the exponentially scaled ``scipy.special.ive`` (no
 overflow at large :math:`p`) and series are truncated adaptively at double precision. The single
-probe of Fig. 2b in this bath is :class:`thermolib.probe.Probe` (also importable from here).
+probe of Fig. 2b in this bath is :class:`thermolib.probe.Probe`.
 
 References
 ----------
@@ -41,9 +41,8 @@ import numpy as np
 from scipy import special
 
 from . import _validation as _v
-from .probe import Probe, damped_oscillator  # public here too: thermolib.particle_bath.Probe
 
-__all__ = ["ParticleBath", "Probe", "MODE_TOLERANCE", "MAX_MODES", "damped_oscillator"]
+__all__ = ["ParticleBath", "MODE_TOLERANCE", "MAX_MODES"]
 
 #: Default relative cut for the exponential modes of :math:`C(t)`: keep modes with
 #: :math:`c_n / c_1 \ge` this value.

@@ -28,7 +28,8 @@ from scipy.sparse.linalg import splu
 
 from .. import __version__
 from .._validation import positive_int, real, real_array, temperature
-from ..particle_bath import ParticleBath, Probe, damped_oscillator
+from ..particle_bath import ParticleBath
+from ..probe import Probe, damped_oscillator
 from ..stats import mean_sem
 from ._bath import (bath_dt_max, check_default_steps, check_state_memory, energy_threshold,
                     init_particles, interaction_floor, lane_buffers, lane_states,
