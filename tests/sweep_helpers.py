@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -90,11 +91,17 @@ def cli(*args, env=None, timeout=180, cwd=ROOT):
                           env=env, timeout=timeout, cwd=cwd)
 
 
+def _as_in_a_terminal():
+    """SIGINT at its default, as for a command typed in a terminal: a test run started in the
+    background (``cmd &``, nohup) inherits SIGINT ignored, and Python then ignores Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(*args, env=None, cwd=ROOT):
     """The command line in its own session (so that the test can find all its processes)."""
     return subprocess.Popen([PY, "-m", "thermolib", *map(str, args)], env=env, cwd=cwd,
                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=_as_in_a_terminal)
 
 
 def session_processes(sid: int) -> list[tuple[int, str]]:

@@ -191,8 +191,8 @@ def test_kill_9_of_the_driver_leaves_no_worker_behind(tmp_path):
                                              (signal.SIGINT, 130, "interrupted")])
 def test_sigterm_and_sigint_stop_cleanly(tmp_path, sig, code, word):
     env = write_modules(tmp_path)
-    # 24 points of 2 s on 2 workers: ~24 s of work, so the signal lands mid-run even on a loaded machine
-    proc, spec, path = _running_sweep(tmp_path, env, workers="2", pause="2.0")
+    # 24 points of 1 s on 2 workers: ~12 s of work, so the signal lands mid-run on a loaded machine
+    proc, spec, path = _running_sweep(tmp_path, env, workers="2", pause="1.0")
 
     def finished_points():
         try:
