@@ -252,7 +252,7 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in [
 
 
 # Models built around a ParticleBath: [model] holds the bath's fields and the outer object's own.
-_WITH_BATH = {"chain": ("chain", "NDCChain"), "probe": ("particle_bath", "Probe")}
+_WITH_BATH = {"chain": ("chain", "NDCChain"), "probe": ("probe", "Probe")}
 
 
 def _model_class(kind: str):
