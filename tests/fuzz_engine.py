@@ -86,7 +86,7 @@ def hostile_values():
         ("nan", math.nan), ("inf", math.inf), ("-inf", -math.inf), ("0", 0), ("0.0", 0.0),
         ("-1", -1), ("-1.0", -1.0), ("1e300", 1e300), ("-1e300", -1e300), ("1e-300", 1e-300),
         ("2**70", 2**70), ("str", "1.5"), ("None", None), ("True", True), ("complex", 1 + 1j),
-        ("np.float32", np.float32(1.5)), ("np.int64", np.int64(2)), ("0-d array", np.array(0.7)),
+        ("np.float32", np.float32(1.5)), ("np.int64", np.int64(1)), ("0-d array", np.array(0.7)),
         ("[]", []), ("['a']", ["a"]), ("[nan]", [math.nan]),
     ]
 
