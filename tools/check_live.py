@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from book_repository import THEBE_VERSION  # noqa: E402
-from check_html import CHROME_FLAGS, find_browser, install_browser  # noqa: E402
+from cdp import FLAGS as CHROME_FLAGS, find_or_install  # noqa: E402
 from check_lab import DevTools, free_port, wait_http  # noqa: E402
 
 CDN = f"https://unpkg.com/thebe@{THEBE_VERSION}/lib/index.js"
@@ -103,9 +103,16 @@ async def drive(ws_url: str, cells: int, timeout: float) -> dict:
             cells.forEach(c => c.area.model.clear());
             const before = cells.map(c => c.area.node.innerText);
             for (const c of cells) {{ await c.execute(); }}
-            await new Promise(r => setTimeout(r, 1000));
+            // execute() resolves when the request is sent: wait for the last cell's output (a
+            // first cell that imports the library can take seconds), at most the timeout; the text
+            // is read with textContent and its visibility from the laid-out height
+            const last = cells[cells.length - 1], t0 = Date.now();
+            while (!last.area.node.textContent.trim() && Date.now() - t0 < {(timeout - 15) * 1000:.0f}) {{
+                await new Promise(r => setTimeout(r, 250)); }}
+            await new Promise(r => setTimeout(r, 500));
             return JSON.stringify({{cells: thebe.notebook.cells.length, before,
-                                   outputs: cells.map(c => c.area.node.innerText.slice(0, 400)),
+                                   outputs: cells.map(c => c.area.node.textContent.slice(0, 400)),
+                                   visible: cells.map(c => c.area.node.offsetHeight > 0),
                                    on_page: cells.map(c => document.body.contains(c.area.node))}}); }})()""",
                                         timeout=timeout))
 
@@ -115,14 +122,14 @@ def main(argv=None) -> int:
     ap.add_argument("html_dir", nargs="?", default="_build/html")
     ap.add_argument("--page", default="chapters/ndc/friction.html")
     ap.add_argument("--cells", type=int, default=2, help="run the page's first N cells")
-    ap.add_argument("--expect", default="quadrature", help="text the last of them must print")
+    ap.add_argument("--expect", default="heat kernel", help="text the last of them must print")
     ap.add_argument("--timeout", type=float, default=180.0)
     args = ap.parse_args(argv)
     root = Path(args.html_dir).resolve()
     if not (root / args.page).is_file():
         print(f"check_live: {root / args.page} not found; run `make book` first", file=sys.stderr)
         return 1
-    browser = find_browser() or install_browser()
+    browser = find_or_install()
     lib = thebe_lib()
     if browser is None or lib is None:
         print("check_live: SKIP: needs Chromium and npm (thebe from the npm registry)")
@@ -170,8 +177,9 @@ def main(argv=None) -> int:
     print(f"check_live: {args.page}: {res['cells']} live cells; cell {args.cells} shows {shown[:160]!r}")
     if os.environ.get("CHECK_LIVE_DEBUG"):
         print(json.dumps(res, indent=1)[:3000])
-    if args.expect not in shown:
-        print(f"check_live: FAILED: expected {args.expect!r} in the output of cell {args.cells}")
+    if args.expect not in shown or not res["visible"][-1]:
+        print(f"check_live: FAILED: expected {args.expect!r} in the visible output of cell "
+              f"{args.cells}")
         return 1
     print("check_live: the page's cells ran on a Jupyter kernel through thebe and showed their output")
     return 0
