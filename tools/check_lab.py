@@ -35,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from check_html import CHROME_FLAGS, find_browser, install_browser  # noqa: E402
+from cdp import FLAGS as CHROME_FLAGS, find_or_install  # noqa: E402
 from reader_cells import chapter_files  # noqa: E402
 
 AUTOSAVE_S = 3
@@ -134,7 +134,7 @@ def main(argv=None) -> int:
     ap.add_argument("--plain", action="store_true", help="use jupytext's contents manager")
     ap.add_argument("--wait", type=float, default=25.0, help="seconds the chapters stay open")
     args = ap.parse_args(argv)
-    browser = find_browser() or install_browser()
+    browser = find_or_install()
     if browser is None:
         print("check_lab: SKIP: Chromium is not installed and could not be installed")
         return 0
