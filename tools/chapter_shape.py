@@ -20,15 +20,15 @@ _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 _HIDDEN = re.compile(r"remove-cell|remove-input")
 
 
-def _body(cell: str) -> list[str]:
-    """The cell's source lines without its YAML/``:key:`` metadata block."""
+def _split(cell: str) -> tuple[str, list[str]]:
+    """A cell's metadata (the ``---`` YAML block or the leading ``:key:`` lines) and its source."""
     lines = cell.rstrip("\n").split("\n")
+    end = 0
     if lines and lines[0].strip() == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
-        lines = lines[end + 1:]
-    while lines and re.match(r"^:[\w-]+:", lines[0]):
-        lines = lines[1:]
-    return lines
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), -1) + 1
+    while end < len(lines) and re.match(r"^:[\w-]+:", lines[end]):
+        end += 1
+    return "\n".join(lines[:end]), lines[end:]
 
 
 def shape(path: Path) -> dict:
@@ -38,12 +38,12 @@ def shape(path: Path) -> dict:
     shown = hidden = longest = 0
     for m in _CELL.finditer(text):
         n = m.group(0).count("\n") + 1          # fences included: they occupy the page
-        if _HIDDEN.search(m.group(1).split("\n---\n")[0] if m.group(1).startswith("---") else
-                          "\n".join(l for l in m.group(1).split("\n") if l.startswith(":"))):
+        metadata, source = _split(m.group(1))
+        if _HIDDEN.search(metadata):
             hidden += n
         else:
             shown += n
-            longest = max(longest, len(_body(m.group(1))))
+            longest = max(longest, len(source))
     return {"lines": total, "shown_code": shown, "hidden_code": hidden, "longest_shown_cell": longest,
             "shown_fraction": shown / total, "code_fraction": (shown + hidden) / total}
 
